@@ -13,10 +13,10 @@ CREATE TABLE IF NOT EXISTS ev_run_info (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    cpu_hz INTEGER NOT NULL,
-    nr_pcpus INTEGER NOT NULL,
-    variant INTEGER NOT NULL,
-    scenario INTEGER NOT NULL,
+    "cpu_hz" INTEGER NOT NULL,
+    "nr_pcpus" INTEGER NOT NULL,
+    "variant" INTEGER NOT NULL,
+    "scenario" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -27,10 +27,10 @@ CREATE TABLE IF NOT EXISTS ev_domain_info (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    nr_vcpus INTEGER NOT NULL,
-    is_hvm INTEGER NOT NULL,
-    maptrack_limit INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "nr_vcpus" INTEGER NOT NULL,
+    "is_hvm" INTEGER NOT NULL,
+    "maptrack_limit" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -41,12 +41,12 @@ CREATE TABLE IF NOT EXISTS ev_pi_list_add (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    len INTEGER NOT NULL,
-    from_pcpu INTEGER NOT NULL,
-    limit INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "len" INTEGER NOT NULL,
+    "from_pcpu" INTEGER NOT NULL,
+    "limit" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -57,10 +57,10 @@ CREATE TABLE IF NOT EXISTS ev_pi_list_del (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    len INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "len" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -71,10 +71,10 @@ CREATE TABLE IF NOT EXISTS ev_pi_wakeup (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    walked INTEGER NOT NULL,
-    woken INTEGER NOT NULL,
-    ns INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "walked" INTEGER NOT NULL,
+    "woken" INTEGER NOT NULL,
+    "ns" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -85,8 +85,8 @@ CREATE TABLE IF NOT EXISTS ev_pi_skip_no_irte (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -97,10 +97,10 @@ CREATE TABLE IF NOT EXISTS ev_pi_limit (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    limit INTEGER NOT NULL,
-    hvm_vcpus INTEGER NOT NULL,
-    online_pcpus INTEGER NOT NULL,
-    slack INTEGER NOT NULL,
+    "limit" INTEGER NOT NULL,
+    "hvm_vcpus" INTEGER NOT NULL,
+    "online_pcpus" INTEGER NOT NULL,
+    "slack" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -111,8 +111,8 @@ CREATE TABLE IF NOT EXISTS ev_pi_cpu_move (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    dead_pcpu INTEGER NOT NULL,
-    moved INTEGER NOT NULL,
+    "dead_pcpu" INTEGER NOT NULL,
+    "moved" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -123,10 +123,10 @@ CREATE TABLE IF NOT EXISTS ev_msix_forward (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    offset INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    is_write INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "offset" INTEGER NOT NULL,
+    "size" INTEGER NOT NULL,
+    "is_write" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -137,9 +137,9 @@ CREATE TABLE IF NOT EXISTS ev_msix_emulated (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    offset INTEGER NOT NULL,
-    size INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "offset" INTEGER NOT NULL,
+    "size" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -150,9 +150,9 @@ CREATE TABLE IF NOT EXISTS ev_dpci_schedule (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    pirq INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "pirq" INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -163,10 +163,10 @@ CREATE TABLE IF NOT EXISTS ev_dpci_run (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    pirq INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    latency INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "pirq" INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "latency" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -177,8 +177,8 @@ CREATE TABLE IF NOT EXISTS ev_dpci_batch (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    items INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "items" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -189,8 +189,8 @@ CREATE TABLE IF NOT EXISTS ev_dpci_lock_wait (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
-    wait INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
+    "wait" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -201,8 +201,8 @@ CREATE TABLE IF NOT EXISTS ev_dpci_teardown_eagain (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    pirq INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "pirq" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -213,11 +213,11 @@ CREATE TABLE IF NOT EXISTS ev_maptrack_grow (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
-    frames INTEGER NOT NULL,
-    limit INTEGER NOT NULL,
-    in_use INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
+    "frames" INTEGER NOT NULL,
+    "limit" INTEGER NOT NULL,
+    "in_use" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -228,10 +228,10 @@ CREATE TABLE IF NOT EXISTS ev_maptrack_steal (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
-    victim INTEGER NOT NULL,
-    in_use INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
+    "victim" INTEGER NOT NULL,
+    "in_use" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -242,10 +242,10 @@ CREATE TABLE IF NOT EXISTS ev_maptrack_exhausted (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    vcpu INTEGER NOT NULL,
-    frames INTEGER NOT NULL,
-    in_use INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "vcpu" INTEGER NOT NULL,
+    "frames" INTEGER NOT NULL,
+    "in_use" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -256,12 +256,12 @@ CREATE TABLE IF NOT EXISTS ev_ept_flush (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    ipis INTEGER NOT NULL,
-    marked INTEGER NOT NULL,
-    coalesced INTEGER NOT NULL,
-    latency INTEGER NOT NULL,
-    sync INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "ipis" INTEGER NOT NULL,
+    "marked" INTEGER NOT NULL,
+    "coalesced" INTEGER NOT NULL,
+    "latency" INTEGER NOT NULL,
+    "sync" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -272,8 +272,8 @@ CREATE TABLE IF NOT EXISTS ev_ept_vmenter_invept (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    pcpu INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "pcpu" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
@@ -284,8 +284,8 @@ CREATE TABLE IF NOT EXISTS ev_ept_read_wait (
     tsc INTEGER NOT NULL,
     t_ns INTEGER NOT NULL,
     cpu INTEGER NOT NULL,
-    domid INTEGER NOT NULL,
-    wait INTEGER NOT NULL,
+    "domid" INTEGER NOT NULL,
+    "wait" INTEGER NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
