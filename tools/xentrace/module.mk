@@ -28,3 +28,21 @@ regen: $(GENCAT)
 
 TEST_SCRIPTS += tools/xentrace/tests/check-generated.sh
 check: $(GENCAT)
+
+# ---- the lead's tests: catalogue layout, telemetry records, shared memory --
+LAYOUTCHECK := $(BUILD)/gen/layoutcheck.inc
+$(LAYOUTCHECK): $(GENCAT)
+	@mkdir -p $(dir $@)
+	$(GENCAT) layoutcheck > $@
+
+$(OBJ)/tools/xentrace/tests/test_catalogue.o: $(LAYOUTCHECK)
+$(OBJ)/tools/xentrace/tests/test_catalogue.o: CPPFLAGS += -I$(BUILD)/gen
+$(OBJ)/tools/xentrace/tests/%.o: CFLAGS += $(CMOCKA_CFLAGS)
+
+$(TESTBIN)/test_catalogue: $(call objs,tools/xentrace/tests/test_catalogue.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK) $(CMOCKA_LIBS)
+$(TESTBIN)/test_telemetry: $(call objs,tools/xentrace/tests/test_telemetry.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK) $(CMOCKA_LIBS)
+TESTS += $(TESTBIN)/test_catalogue $(TESTBIN)/test_telemetry
