@@ -1,0 +1,154 @@
+/*
+ * dist.c - exact-then-bounded distributions; see dist.h for the contract.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist.h"
+
+static size_t budget = XA_DIST_EXACT_BUDGET;
+static size_t used;
+
+size_t dist_budget_used(void)
+{
+    return used;
+}
+
+size_t dist_set_budget(size_t samples)
+{
+    size_t old = budget;
+
+    budget = samples;
+    return old;
+}
+
+/*
+ * Log-linear bucket: values below 64 have a bucket each; above, the
+ * position of the top bit selects a group of 64 buckets and the next six
+ * bits the bucket within it.
+ */
+unsigned int dist_bucket(uint64_t v)
+{
+    unsigned int top, shift;
+
+    if (v < XA_DIST_SUB)
+        return (unsigned int)v;
+    top = 63 - (unsigned int)__builtin_clzll(v);       /* >= 6 */
+    shift = top - XA_DIST_SUB_BITS;
+    return (shift + 1) * XA_DIST_SUB +
+           (unsigned int)((v >> shift) & (XA_DIST_SUB - 1));
+}
+
+uint64_t dist_bucket_value(unsigned int b)
+{
+    unsigned int group = b / XA_DIST_SUB, sub = b % XA_DIST_SUB, shift;
+    uint64_t low;
+
+    if (group == 0)
+        return b;
+    shift = group - 1;
+    low = ((uint64_t)(XA_DIST_SUB + sub)) << shift;
+    /* midpoint of [low, low + 2^shift) */
+    return low + (shift ? (1ull << (shift - 1)) : 0);
+}
+
+static void fold(struct xa_dist *d)
+{
+    d->hist = calloc(XA_DIST_NR_BUCKETS, sizeof(uint64_t));
+    if (!d->hist)
+        abort();
+    for (uint64_t i = 0; i < d->count; i++)
+        d->hist[dist_bucket(d->samples[i])]++;
+    used -= d->cap;
+    free(d->samples);
+    d->samples = NULL;
+    d->cap = 0;
+}
+
+void dist_add(struct xa_dist *d, uint64_t v)
+{
+    if (d->count == 0 || v < d->min)
+        d->min = v;
+    if (v > d->max)
+        d->max = v;
+    d->sum += v;
+
+    if (!d->hist && d->count == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 16;
+
+        if (used - d->cap + ncap > budget) {
+            fold(d);
+        } else {
+            uint64_t *n = realloc(d->samples, ncap * sizeof(*n));
+
+            if (!n)
+                abort();
+            used += ncap - d->cap;
+            d->samples = n;
+            d->cap = ncap;
+        }
+    }
+    if (d->hist)
+        d->hist[dist_bucket(v)]++;
+    else
+        d->samples[d->count] = v;
+    d->count++;
+    d->sorted = 0;
+}
+
+int dist_is_exact(const struct xa_dist *d)
+{
+    return d->hist == NULL;
+}
+
+double dist_mean(const struct xa_dist *d)
+{
+    return d->count ? (double)d->sum / (double)d->count : 0.0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+uint64_t dist_percentile(struct xa_dist *d, double p)
+{
+    uint64_t rank, seen = 0;
+
+    if (!d->count)
+        return 0;
+    /* nearest rank: the smallest value with at least p% at or below it */
+    rank = (uint64_t)((p / 100.0) * (double)d->count + 0.999999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > d->count)
+        rank = d->count;
+    if (!d->hist) {
+        if (!d->sorted) {
+            qsort(d->samples, d->count, sizeof(uint64_t), cmp_u64);
+            d->sorted = 1;
+        }
+        return d->samples[rank - 1];
+    }
+    if (rank == d->count)
+        return d->max;
+    for (unsigned int b = 0; b < XA_DIST_NR_BUCKETS; b++) {
+        seen += d->hist[b];
+        if (seen >= rank) {
+            uint64_t v = dist_bucket_value(b);
+
+            return v < d->min ? d->min : v > d->max ? d->max : v;
+        }
+    }
+    return d->max;
+}
+
+void dist_free(struct xa_dist *d)
+{
+    used -= d->cap;
+    free(d->samples);
+    free(d->hist);
+    memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,57 @@
+/*
+ * dist.h - a distribution of non-negative integer samples (latencies,
+ * batch sizes, walk lengths) with percentiles.
+ *
+ * Samples are kept exactly while a process-wide budget allows it
+ * (XA_DIST_EXACT_BUDGET samples across all distributions), so the
+ * percentiles of any trace of ordinary size are exact.  A distribution that
+ * needs to grow once the budget is spent folds its samples into log-linear
+ * buckets: 64 sub-buckets per power of two, each reported by its midpoint,
+ * so a percentile is then within XA_DIST_REL_ERROR of the true sample value
+ * (values below 64 stay exact).  dist_is_exact() tells the report which of
+ * the two it prints.  Memory is bounded: the budget, plus
+ * XA_DIST_HIST_BYTES per folded distribution.
+ */
+#ifndef XA_DIST_H
+#define XA_DIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define XA_DIST_SUB_BITS      6                       /* 64 sub-buckets */
+#define XA_DIST_SUB           (1u << XA_DIST_SUB_BITS)
+#define XA_DIST_NR_BUCKETS    ((64 - XA_DIST_SUB_BITS + 1) * XA_DIST_SUB)
+#define XA_DIST_HIST_BYTES    (XA_DIST_NR_BUCKETS * sizeof(uint64_t))
+/* Half a sub-bucket over its lower bound: 1 / (2 * 64). */
+#define XA_DIST_REL_ERROR     0.0079
+#define XA_DIST_EXACT_BUDGET  (8u << 20)              /* samples, 64 MiB */
+
+struct xa_dist {
+    uint64_t count;
+    uint64_t sum;
+    uint64_t min;
+    uint64_t max;
+    /* exact mode: samples[0..count) (unsorted until a percentile is asked) */
+    uint64_t *samples;
+    size_t cap;
+    int sorted;
+    /* folded mode: hist != NULL, samples == NULL */
+    uint64_t *hist;
+};
+
+void dist_add(struct xa_dist *d, uint64_t v);
+/* p in [0, 100]; nearest-rank percentile; 0 when empty. */
+uint64_t dist_percentile(struct xa_dist *d, double p);
+int dist_is_exact(const struct xa_dist *d);
+double dist_mean(const struct xa_dist *d);
+void dist_free(struct xa_dist *d);
+
+/* Samples still kept exactly by all distributions (for tests and stats). */
+size_t dist_budget_used(void);
+/* Tests only: change the budget (returns the previous one). */
+size_t dist_set_budget(size_t samples);
+/* Bucket index and representative value of the folded form (tests). */
+unsigned int dist_bucket(uint64_t v);
+uint64_t dist_bucket_value(unsigned int b);
+
+#endif /* XA_DIST_H */

@@ -1,0 +1,343 @@
+/*
+ * test_analysis.c - the state machines and the recommendation rules, fed
+ * with records built in memory (no file, no reader).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "recommend.h"
+
+static uint64_t seq;
+
+/* A catalogue record from field values in catalogue order. */
+static struct xte_record mk(unsigned int cpu, uint64_t tsc,
+                            enum xte_event_index idx, ...)
+{
+    const struct xte_event_desc *ev = &xte_events[idx];
+    struct xte_record r;
+    va_list ap;
+
+    memset(&r, 0, sizeof(r));
+    r.event = ev->id;
+    r.cpu = cpu;
+    r.tsc = tsc;
+    r.has_tsc = 1;
+    r.seq = seq++;
+    va_start(ap, idx);
+    for (unsigned int i = 0; i < ev->nr_fields; i++) {
+        uint64_t v = va_arg(ap, uint64_t);
+
+        r.extra[r.nr_extra++] = (uint32_t)v;
+        if (ev->fields[i].bits == 64)
+            r.extra[r.nr_extra++] = (uint32_t)(v >> 32);
+    }
+    va_end(ap);
+    return r;
+}
+
+static struct xte_record raw(unsigned int cpu, uint64_t tsc, uint32_t event,
+                             unsigned int n, const uint32_t *extra)
+{
+    struct xte_record r;
+
+    memset(&r, 0, sizeof(r));
+    r.event = event;
+    r.cpu = cpu;
+    r.tsc = tsc;
+    r.nr_extra = n;
+    if (n)
+        memcpy(r.extra, extra, n * sizeof(uint32_t));
+    r.seq = seq++;
+    return r;
+}
+
+#define U(x) ((uint64_t)(x))
+#define FEED(a, ...) do { struct xte_record r_ = mk(__VA_ARGS__); xa_feed(a, &r_); } while (0)
+
+static void test_timebase(void **state)
+{
+    struct xa_analysis a;
+
+    xa_init(&a, 0, 0, NULL, NULL);
+    FEED(&a, 0, 500, XTE_EV_PI_WAKEUP, U(0), U(1), U(1), U(1));
+    assert_int_equal(a.hz_source, XA_HZ_NONE);
+    assert_string_equal(xa_time_unit(&a), "ticks");
+    FEED(&a, 0, 1000, XTE_EV_RUN_INFO, U(2000000000), U(4), U(1), U(0));
+    assert_int_equal(a.hz_source, XA_HZ_TRACE);
+    assert_int_equal(a.cpu_hz, 2000000000);
+    assert_int_equal(xa_tsc_to_rel(&a, 2500), 1000);   /* 2000 ticks */
+    xa_free(&a);
+
+    /* --cpu-hz wins over RUN_INFO, and both are remembered */
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 1000, XTE_EV_RUN_INFO, U(2000000000), U(4), U(1), U(0));
+    assert_int_equal(a.hz_source, XA_HZ_OPTION);
+    assert_int_equal(a.cpu_hz, 1000000000);
+    assert_int_equal(a.trace_hz, 2000000000);
+    xa_free(&a);
+}
+
+static void test_pi_state(void **state)
+{
+    struct xa_analysis a;
+
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 100, XTE_EV_PI_LIST_ADD, U(1), U(0), U(2), U(1), U(2), U(3));
+    FEED(&a, 0, 200, XTE_EV_PI_LIST_ADD, U(1), U(1), U(2), U(2), U(0), U(3));
+    FEED(&a, 0, 300, XTE_EV_PI_LIST_ADD, U(2), U(0), U(2), U(3), U(2), U(3));
+    FEED(&a, 0, 400, XTE_EV_PI_LIST_DEL, U(1), U(0), U(2), U(2));
+    FEED(&a, 0, 500, XTE_EV_PI_WAKEUP, U(2), U(2), U(1), U(40));
+    assert_int_equal(a.nr_pcpus, 3);
+    assert_int_equal(a.pcpus[2].pi_adds, 3);
+    assert_int_equal(a.pcpus[2].pi_adds_redirected, 1);  /* from pCPU 0 */
+    assert_int_equal(a.pcpus[2].pi_hwm, 3);
+    assert_int_equal(a.pcpus[2].pi_hwm_tsc, 300);
+    assert_int_equal(a.pcpus[2].pi_len, 2);
+    assert_int_equal(a.pcpus[2].pi_limit, 3);
+    assert_int_equal(a.pcpus[2].pi_wakeups, 1);
+    assert_int_equal(a.pcpus[2].pi_walk.max, 2);
+    assert_int_equal(xa_domain_find(&a, 1)->pi_adds, 2);
+    assert_int_equal(xa_domain_find(&a, 1)->vcpus_seen, 2);
+    xa_free(&a);
+}
+
+static void test_ept_dpci_maptrack_msix(void **state)
+{
+    struct xa_analysis a;
+    struct xa_domain *d;
+
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    for (int k = 1; k <= 100; k++)
+        FEED(&a, 1, 1000 + k, XTE_EV_EPT_FLUSH, U(7), U(4), U(1), U(2),
+             U(k) * 1000 + (U(1) << 33), U(k % 2));
+    d = xa_domain_find(&a, 7);
+    assert_non_null(d);
+    assert_int_equal(d->ept_flushes, 100);
+    assert_int_equal(d->ept_sync, 50);
+    assert_int_equal(d->ept_deferred, 50);
+    assert_int_equal(d->ept_coalesced, 200);
+    assert_int_equal(d->ept_ipis, 400);
+    /* the 64-bit latency field is read whole */
+    assert_int_equal(dist_percentile(&d->ept_latency, 50),
+                     50000 + (U(1) << 33));
+    assert_int_equal(dist_percentile(&d->ept_latency, 99),
+                     99000 + (U(1) << 33));
+
+    FEED(&a, 1, 3000, XTE_EV_DPCI_RUN, U(7), U(1), U(1), U(123));
+    FEED(&a, 1, 3001, XTE_EV_DPCI_BATCH, U(1), U(5));
+    assert_int_equal(d->dpci_runs, 1);
+    assert_int_equal(a.pcpus[1].dpci_batch.max, 5);
+
+    FEED(&a, 1, 3002, XTE_EV_MAPTRACK_GROW, U(7), U(0), U(3), U(8), U(9));
+    FEED(&a, 1, 3003, XTE_EV_MAPTRACK_EXHAUSTED, U(7), U(0), U(8), U(99));
+    assert_int_equal(d->mt_frames_max, 8);
+    assert_int_equal(d->mt_limit, 8);
+    assert_int_equal(d->mt_exhausted, 1);
+    assert_int_equal(d->mt_first_exhausted_tsc, 3003);
+    assert_int_equal(d->mt_in_use_max, 99);
+
+    FEED(&a, 1, 3004, XTE_EV_MSIX_FORWARD, U(7), U(0), U(4), U(0));
+    FEED(&a, 1, 3005, XTE_EV_MSIX_FORWARD, U(7), U(0), U(4), U(1));
+    FEED(&a, 1, 3006, XTE_EV_MSIX_EMULATED, U(7), U(0), U(4));
+    assert_int_equal(d->msix_reads_forwarded, 1);
+    assert_int_equal(d->msix_writes_forwarded, 1);
+    assert_int_equal(d->msix_reads_emulated, 1);
+    xa_free(&a);
+}
+
+static void test_upstream_context(void **state)
+{
+    struct xa_analysis a;
+    const uint32_t lost[4] = { 12, 0, 400, 0 };
+    const uint32_t run[2] = { 5u << 16 | 2, 1u | 0u << 4 };
+    const uint32_t block[2] = { 5u << 16 | 2, 0u | 2u << 4 };
+    const uint32_t exit64[3] = { 30, 0, 0 };
+    const uint32_t dom[1] = { 5 };
+    struct xte_record r;
+
+    xa_init(&a, 0, 0, NULL, NULL);
+    r = raw(1, 1000, XTE_TRC_LOST_RECORDS, 4, lost);
+    xa_feed(&a, &r);
+    assert_int_equal(a.lost_records, 12);
+    assert_int_equal(a.lost_hidden_ticks, 600);
+    assert_int_equal(a.pcpus[1].lost_records, 12);
+    r = raw(1, 1001, XA_TRC_SCHED_DOM_ADD, 1, dom);
+    xa_feed(&a, &r);
+    r = raw(1, 1002, XA_TRC_SCHED_RUNSTATE_CHANGE, 2, run);
+    xa_feed(&a, &r);
+    assert_int_equal(a.pcpus[1].running_domid, 5);
+    assert_int_equal(a.pcpus[1].running_vcpu, 2);
+    r = raw(1, 1003, XA_TRC_HVM_VMEXIT64, 3, exit64);
+    xa_feed(&a, &r);
+    assert_int_equal(xa_domain_find(&a, 5)->vmexits, 1);
+    r = raw(1, 1004, XA_TRC_SCHED_RUNSTATE_CHANGE, 2, block);
+    xa_feed(&a, &r);
+    assert_int_equal(a.pcpus[1].running_domid, XA_DOMID_OTHER);
+    assert_true(xa_domain_find(&a, 5)->created);
+    assert_int_equal(xa_domain_find(&a, 5)->vcpus_seen, 1);
+    /* an unknown id: counted, nothing else */
+    r = raw(0, 1005, 0x00f0f001u, 0, NULL);
+    xa_feed(&a, &r);
+    xa_feed(&a, &r);
+    assert_int_equal(xa_event_id_count(&a, 0x00f0f001u), 2);
+    assert_int_equal(a.unknown_records, 2);
+    assert_int_equal(a.upstream_records, 5);
+    xa_free(&a);
+}
+
+static void test_short_and_hostile_records(void **state)
+{
+    struct xa_analysis a;
+    struct xte_record r;
+    const uint32_t big[7] = { 0xffffffffu, 0xffffffffu, 0xffffffffu,
+                              0xffffffffu, 0xffffffffu, 0xffffffffu, 0 };
+
+    xa_init(&a, 0, 0, NULL, NULL);
+    /* a PI_LIST_ADD with no words: read as zeros */
+    r = raw(0, 10, XTE_TRC_PI_LIST_ADD, 0, NULL);
+    xa_feed(&a, &r);
+    assert_int_equal(a.pcpus[0].pi_adds, 1);
+    /* out-of-range ids are folded, not allocated */
+    r = raw(0, 11, XTE_TRC_PI_LIST_ADD, 7, big);
+    xa_feed(&a, &r);
+    assert_true(a.nr_pcpus <= XA_MAX_PCPUS);
+    assert_non_null(xa_domain_find(&a, XA_DOMID_OTHER));
+    /* many domains: capped */
+    for (uint32_t d = 0; d < 6000; d++)
+        FEED(&a, 0, 20 + d, XTE_EV_MSIX_EMULATED, U(d), U(0), U(4));
+    assert_true(a.nr_domains <= XA_MAX_DOMAINS + 1);
+    assert_true(a.domains_folded);
+    /* many event ids: capped */
+    for (uint32_t e = 0; e < 6000; e++) {
+        r = raw(0, 10000 + e, 0x00f00000u + e, 0, NULL);
+        xa_feed(&a, &r);
+    }
+    assert_int_equal(a.nr_event_ids, XA_MAX_EVENT_IDS);
+    assert_true(a.event_ids_folded > 0);
+    /* TSC going backwards is counted */
+    r = raw(0, 5, 0x00f00000u, 0, NULL);
+    xa_feed(&a, &r);
+    assert_int_equal(a.tsc_backwards, 1);
+    xa_free(&a);
+}
+
+static struct xa_interval rows[8];
+static unsigned int nrows;
+
+static void collect(const struct xa_interval *iv, void *arg)
+{
+    if (nrows < 8)
+        rows[nrows] = *iv;
+    nrows++;
+}
+
+static void test_intervals(void **state)
+{
+    struct xa_analysis a;
+
+    nrows = 0;
+    /* 1 GHz: 1 tick = 1 ns; 1 us intervals */
+    xa_init(&a, 1000000000, 1000, collect, NULL);
+    FEED(&a, 0, 10000, XTE_EV_EPT_FLUSH, U(1), U(2), U(0), U(0), U(50), U(1));
+    FEED(&a, 0, 10500, XTE_EV_EPT_FLUSH, U(1), U(2), U(0), U(0), U(70), U(1));
+    FEED(&a, 0, 12500, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(4), U(1), U(0));
+    xa_finish(&a);
+    assert_int_equal(nrows, 3);
+    assert_int_equal(rows[0].t0_ns, 0);
+    assert_int_equal(rows[0].ept_flushes, 2);
+    assert_int_equal(rows[0].ept_max_latency, 70);
+    assert_int_equal(rows[0].ept_ipis, 4);
+    assert_int_equal(rows[1].records, 0);          /* the empty interval */
+    assert_int_equal(rows[2].t0_ns, 2000);
+    assert_int_equal(rows[2].pi_adds, 1);
+    assert_int_equal(rows[2].pi_redirected, 1);
+    assert_int_equal(rows[2].pi_max_len, 4);
+    xa_free(&a);
+}
+
+static const struct xa_rec *find_rec(const struct xa_rec *r, unsigned int n,
+                                     const char *sub)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (strcmp(r[i].subsystem, sub) == 0)
+            return &r[i];
+    return NULL;
+}
+
+static void test_recommend_bounded_pi(void **state)
+{
+    struct xa_analysis a;
+    struct xa_rec recs[8];
+    const struct xa_rec *r;
+    unsigned int n;
+
+    /* bounded, slack 2, and 3 of 10 adds redirected: raise to 6 */
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 1, XTE_EV_PI_LIMIT, U(10), U(32), U(4), U(2));
+    for (int i = 0; i < 10; i++)
+        FEED(&a, 0, 10 + i, XTE_EV_PI_LIST_ADD, U(1), U(i), U(0), U(1 + i),
+             U(i < 3 ? 1 : 0), U(10));
+    n = recommend(&a, recs, 8);
+    r = find_rec(recs, n, "pi");
+    assert_non_null(r);
+    assert_int_equal(r->action, XA_REC_CHANGE);
+    assert_string_equal(r->boot, "pi_list_policy=bounded pi_list_slack=6");
+    assert_string_equal(r->runtime, "xenhypfs write /params/pi_list_slack 6");
+    assert_non_null(strstr(r->finding, "30.0% of 10 adds (3)"));
+    xa_free(&a);
+
+    /* bounded, no redirects: keep */
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 1, XTE_EV_PI_LIMIT, U(10), U(32), U(4), U(2));
+    FEED(&a, 0, 10, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(1), U(0), U(10));
+    n = recommend(&a, recs, 8);
+    r = find_rec(recs, n, "pi");
+    assert_non_null(r);
+    assert_int_equal(r->action, XA_REC_KEEP);
+    assert_string_equal(r->boot, "");
+    xa_free(&a);
+}
+
+static void test_recommend_quiet(void **state)
+{
+    struct xa_analysis a;
+    struct xa_rec recs[8];
+    const struct xa_rec *r;
+    unsigned int n;
+
+    /* deferred EPT flushes that are fast, maptrack far from its limit */
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 1, XTE_EV_EPT_FLUSH, U(1), U(0), U(2), U(0), U(4000), U(0));
+    FEED(&a, 0, 2, XTE_EV_MAPTRACK_GROW, U(1), U(0), U(1), U(64), U(3));
+    n = recommend(&a, recs, 8);
+    assert_int_equal(n, 2);
+    r = find_rec(recs, n, "ept");
+    assert_int_equal(r->action, XA_REC_KEEP);
+    r = find_rec(recs, n, "maptrack");
+    assert_int_equal(r->action, XA_REC_KEEP);
+    assert_null(find_rec(recs, n, "pi"));
+    xa_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timebase),
+        cmocka_unit_test(test_pi_state),
+        cmocka_unit_test(test_ept_dpci_maptrack_msix),
+        cmocka_unit_test(test_upstream_context),
+        cmocka_unit_test(test_short_and_hostile_records),
+        cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_recommend_bounded_pi),
+        cmocka_unit_test(test_recommend_quiet),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,112 @@
+/*
+ * test_dist.c - percentiles: exact while the sample budget lasts, within
+ * the stated relative error after.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "dist.h"
+
+static void test_exact_nearest_rank(void **state)
+{
+    struct xa_dist d = { 0 };
+
+    for (uint64_t v = 10; v >= 1; v--)          /* 10..1, unsorted input */
+        dist_add(&d, v * 100);
+    assert_true(dist_is_exact(&d));
+    assert_int_equal(dist_percentile(&d, 50), 500);
+    assert_int_equal(dist_percentile(&d, 90), 900);
+    assert_int_equal(dist_percentile(&d, 99), 1000);
+    assert_int_equal(dist_percentile(&d, 100), 1000);
+    assert_int_equal(dist_percentile(&d, 0), 100);
+    assert_int_equal(d.min, 100);
+    assert_int_equal(d.max, 1000);
+    assert_true(dist_mean(&d) == 550.0);
+    /* adding after a percentile re-sorts */
+    dist_add(&d, 1);
+    assert_int_equal(dist_percentile(&d, 0), 1);
+    dist_free(&d);
+    assert_int_equal(dist_budget_used(), 0);
+}
+
+static void test_empty(void **state)
+{
+    struct xa_dist d = { 0 };
+
+    assert_int_equal(dist_percentile(&d, 50), 0);
+    assert_true(dist_is_exact(&d));
+    dist_free(&d);
+}
+
+static void test_bucket_error_bound(void **state)
+{
+    uint64_t v = 1;
+
+    /* small values keep their own bucket */
+    for (uint64_t s = 0; s < 64; s++)
+        assert_int_equal(dist_bucket_value(dist_bucket(s)), s);
+    for (int i = 0; i < 200000; i++) {
+        uint64_t b, rep;
+        double err;
+
+        v = v * 6364136223846793005ull + 1442695040888963407ull;
+        b = v >> (i % 60);
+        if (b == 0)
+            continue;
+        rep = dist_bucket_value(dist_bucket(b));
+        err = rep > b ? (double)(rep - b) / (double)b
+                      : (double)(b - rep) / (double)b;
+        assert_true(dist_bucket(b) < XA_DIST_NR_BUCKETS);
+        assert_true(err <= XA_DIST_REL_ERROR);
+    }
+    assert_true(dist_bucket(UINT64_MAX) < XA_DIST_NR_BUCKETS);
+}
+
+static void test_budget_fold(void **state)
+{
+    struct xa_dist d = { 0 }, e = { 0 };
+    size_t old = dist_set_budget(4096);
+    const double ps[] = { 1, 50, 90, 99, 99.9 };
+
+    /* e takes part of the budget; d then folds when it cannot grow */
+    for (uint64_t i = 0; i < 1000; i++)
+        dist_add(&e, i);
+    for (uint64_t i = 1; i <= 100000; i++)
+        dist_add(&d, i * 37);
+    assert_false(dist_is_exact(&d));
+    assert_true(dist_is_exact(&e));
+    assert_int_equal(d.count, 100000);
+    assert_int_equal(d.max, 3700000);
+    for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+        uint64_t exact = (uint64_t)((ps[k] / 100.0) * 100000 + 0.999999) * 37;
+        uint64_t got = dist_percentile(&d, ps[k]);
+        double err = got > exact ? (double)(got - exact) / (double)exact
+                                 : (double)(exact - got) / (double)exact;
+
+        assert_true(err <= XA_DIST_REL_ERROR);
+    }
+    assert_int_equal(dist_percentile(&d, 100), 3700000);
+    /* folding gave the budget back */
+    assert_true(dist_budget_used() <= 4096);
+    dist_free(&d);
+    dist_free(&e);
+    assert_int_equal(dist_budget_used(), 0);
+    dist_set_budget(old);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_nearest_rank),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_bucket_error_bound),
+        cmocka_unit_test(test_budget_fold),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
