@@ -1,0 +1,4 @@
+#ifndef __XEN_BITOPS_H__
+#define __XEN_BITOPS_H__
+#include <asm/bitops.h>
+#endif

@@ -1,0 +1,234 @@
+/*
+ * test_telemetry.c - the telemetry core: what a hypfs read of
+ * /telemetry/<node> returns decodes with the tools' decoder
+ * (xte_node_parse) into the values the per-pCPU helpers stored, per-domain
+ * records carry their fill()ed values, the log2 buckets match the
+ * catalogue's, and the shared-memory publisher hands readers the same
+ * bytes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/smp.h>
+#include <xen/telemetry.h>
+#include <xen/telemetry_trace.h>
+#include <hvh/harness.h>
+
+#include "telemetry.h"
+
+static uint8_t buf[1 << 20];
+
+static void read_node(const char *name, struct xte_node_view *v)
+{
+    char path[64];
+    size_t len = 0;
+    struct xte_error err;
+
+    snprintf(path, sizeof(path), "/telemetry/%s", name);
+    assert_int_equal(hvh_hypfs_read(path, buf, sizeof(buf), &len), 0);
+    if ( xte_node_parse(buf, len, path, v, &err) )
+    {
+        xte_print_error(stderr, &err);
+        fail();
+    }
+}
+
+static uint64_t field(const struct xte_node_view *v, int domain,
+                      unsigned int idx, const char *name)
+{
+    const struct xte_counter_desc *f = xte_node_field(v->desc, domain, name);
+
+    assert_non_null(f);
+    return xte_rec_u64(domain ? xte_node_domain(v, idx) : xte_node_pcpu(v, idx),
+                       f);
+}
+
+static void test_pcpu_records(void **state)
+{
+    struct xte_node_view v;
+    const struct xte_counter_desc *f;
+    struct xte_hist h;
+    unsigned int cpu;
+
+    assert_int_equal(hvh_boot(4, NULL), 0);
+    for ( cpu = 0; cpu < 4; cpu++ )
+    {
+        hvh_cpu_enter(cpu);
+        TELEMETRY_ADD(pi, adds, cpu + 1);
+        TELEMETRY_INC(pi, wakeup_irqs);
+        TELEMETRY_SET(pi, list_len, 10 * cpu);
+        TELEMETRY_MAX(pi, list_hwm, 7);
+        TELEMETRY_MAX(pi, list_hwm, 3);
+        TELEMETRY_HIST(pi, walk_len, 5);
+        TELEMETRY_HIST(pi, walk_len, 0);
+        TELEMETRY_HIST(pi, walk_len, cpu == 3 ? 1ULL << 40 : 1);
+        hvh_cpu_leave();
+    }
+    read_node("pi", &v);
+    assert_int_equal(v.hdr.nr_pcpus, 4);
+    assert_int_equal(v.hdr.nr_domains, 0);
+    assert_int_equal(v.hdr.version, TELEMETRY_PI_VERSION);
+    assert_int_equal(v.hdr.pcpu_record_size, sizeof(struct telemetry_pi_pcpu));
+    for ( cpu = 0; cpu < 4; cpu++ )
+    {
+        assert_int_equal(field(&v, 0, cpu, "adds"), cpu + 1);
+        assert_int_equal(field(&v, 0, cpu, "wakeup_irqs"), 1);
+        assert_int_equal(field(&v, 0, cpu, "list_len"), 10 * cpu);
+        assert_int_equal(field(&v, 0, cpu, "list_hwm"), 7);
+        assert_int_equal(field(&v, 0, cpu, "vcpus_woken"), 0);
+        f = xte_node_field(v.desc, 0, "walk_len");
+        assert_non_null(f);
+        xte_rec_hist(xte_node_pcpu(&v, cpu), f, &h);
+        assert_int_equal(h.bucket[0], 1);
+        assert_int_equal(h.bucket[3], 1);       /* 5 is in [4, 8) */
+        assert_int_equal(xte_hist_count(&h), 3);
+        if ( cpu == 3 )
+        {
+            assert_int_equal(h.bucket[31], 1);  /* the open last bucket */
+            assert_int_equal(h.max, 1ULL << 40);
+            assert_int_equal(h.sum, 5 + (1ULL << 40));
+        }
+        else
+        {
+            assert_int_equal(h.bucket[1], 1);
+            assert_int_equal(h.sum, 6);
+            assert_int_equal(h.max, 5);
+        }
+    }
+    hvh_shutdown();
+}
+
+static void test_buckets_match_catalogue(void **state)
+{
+    static const uint64_t vals[] = {
+        0, 1, 2, 3, 4, 7, 8, 1023, 1024, 1ULL << 30, (1ULL << 31) - 1,
+        1ULL << 31, 1ULL << 32, 1ULL << 63, UINT64_MAX,
+    };
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(vals); i++ )
+        assert_int_equal(telemetry_hist_bucket(vals[i]),
+                         xte_hist_bucket(vals[i]));
+}
+
+static void fill_msix(const struct domain *d, void *record)
+{
+    struct telemetry_msix_domain *r = record;
+
+    assert_int_equal(r->domid, d->domain_id);
+    r->reads_emulated = d->domain_id * 10;
+}
+
+static void test_domain_records(void **state)
+{
+    struct xte_node_view v;
+    struct domain *d[3];
+    unsigned int i, seen = 0;
+
+    assert_int_equal(hvh_boot(2, NULL), 0);
+    assert_int_equal(telemetry_register_domain_fill(TELEMETRY_NODE_PI,
+                                                    fill_msix), -EINVAL);
+    assert_int_equal(telemetry_register_domain_fill(TELEMETRY_NODE_MSIX,
+                                                    fill_msix), 0);
+    for ( i = 0; i < 3; i++ )
+        assert_non_null(d[i] = hvh_domain_create(i + 1, 1, true));
+    read_node("msix", &v);
+    assert_int_equal(v.hdr.nr_pcpus, 2);
+    assert_int_equal(v.hdr.nr_domains, 3);
+    for ( i = 0; i < 3; i++ )
+    {
+        uint64_t domid = field(&v, 1, i, "domid");
+
+        assert_true(domid >= 1 && domid <= 3);
+        seen |= 1U << domid;
+        assert_int_equal(field(&v, 1, i, "reads_emulated"), domid * 10);
+        assert_int_equal(field(&v, 1, i, "reads_forwarded"), 0);
+    }
+    assert_int_equal(seen, 0xe);
+    hvh_domain_destroy(d[1]);
+    read_node("msix", &v);
+    assert_int_equal(v.hdr.nr_domains, 2);
+    /* Nodes without domain records never have any. */
+    read_node("pi", &v);
+    assert_int_equal(v.hdr.nr_domains, 0);
+    hvh_shutdown();
+}
+
+static void test_offline_pcpu_keeps_record(void **state)
+{
+    struct xte_node_view v;
+
+    assert_int_equal(hvh_boot(3, NULL), 0);
+    hvh_cpu_enter(2);
+    TELEMETRY_ADD(ept, ipis_sent, 42);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_cpu_down(2), 0);
+    read_node("ept", &v);
+    assert_int_equal(v.hdr.nr_pcpus, 3);
+    assert_int_equal(field(&v, 0, 2, "ipis_sent"), 42);
+    hvh_shutdown();
+}
+
+static void test_shm_publish(void **state)
+{
+    char name[64];
+    struct xte_error err;
+    struct xte_shm *r;
+    static uint8_t got[1 << 16], want[1 << 16];
+    size_t got_len = 0, want_len = 0;
+
+    assert_int_equal(hvh_boot(4, NULL), 0);
+    hvh_cpu_enter(1);
+    TELEMETRY_ADD(dpci, items_run, 99);
+    hvh_cpu_leave();
+    snprintf(name, sizeof(name), "hvh-test-%d", (int)getpid());
+    assert_int_equal(hvh_publish_start(name, 20), 0);
+    r = xte_shm_open(name, &err);
+    if ( !r )
+    {
+        xte_print_error(stderr, &err);
+        fail();
+    }
+    assert_int_equal(xte_shm_read(r, XTE_NODE_dpci, got, sizeof(got),
+                                  &got_len, &err), 0);
+    assert_int_equal(hvh_hypfs_read("/telemetry/dpci", want, sizeof(want),
+                                     &want_len), 0);
+    assert_int_equal(got_len, want_len);
+    /* Identical but for the read time stamp (header bytes 32..39). */
+    assert_memory_equal(got, want, 32);
+    assert_memory_equal(got + 40, want + 40, want_len - 40);
+    assert_true(xte_shm_writer_alive(r));
+    xte_shm_close(r, 0);
+    hvh_publish_stop(true);
+    assert_null(xte_shm_open(name, &err));
+    hvh_shutdown();
+}
+
+static void test_trace_off_by_default(void **state)
+{
+    assert_false(telemetry_trace_enabled());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pcpu_records),
+        cmocka_unit_test(test_buckets_match_catalogue),
+        cmocka_unit_test(test_domain_records),
+        cmocka_unit_test(test_offline_pcpu_keeps_record),
+        cmocka_unit_test(test_shm_publish),
+        cmocka_unit_test(test_trace_off_by_default),
+    };
+
+    hvh_set_verbosity(0);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
