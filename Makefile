@@ -75,6 +75,7 @@ BENCHES     :=   # benchmark targets run by `make bench`
 FUZZERS     :=   # libFuzzer targets run by `make fuzz`
 GENERATED   :=   # committed files derived from the catalogue
 DATA        :=   # files installed to $(PREFIX)/share/xen-vtd-scale
+DATA += $(wildcard schemas/*.sql schemas/queries/*.sql)
 
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LINK = $(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
@@ -83,8 +84,18 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-.PHONY: all check bench demo fuzz regen install clean deps check-generated
-all:
+.PHONY: all check bench demo fuzz regen install clean deps check-deps
+all: check-deps
+
+# One line per missing library, naming the Debian package that provides it.
+check-deps:
+	$(call need-pkg,sqlite3,libsqlite3-dev)
+	$(call need-pkg,ncursesw,libncurses-dev)
+	$(call need-pkg,cmocka,libcmocka-dev)
+	$(call need-pkg,xencontrol,libxen-dev)
+	$(call need-pkg,xenstat,libxen-dev)
+	$(call need-pkg,xenhypfs,libxen-dev)
+	$(call need-pkg,xentoollog,libxen-dev)
 
 include $(sort $(wildcard */module.mk */*/module.mk))
 
