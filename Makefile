@@ -119,7 +119,7 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/xen-vtd-scale
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	$(if $(DATA),cp -r --parents $(DATA) $(DESTDIR)$(PREFIX)/share/xen-vtd-scale/)
+	$(if $(DATA),cp -r --parents $(sort $(DATA)) $(DESTDIR)$(PREFIX)/share/xen-vtd-scale/)
 
 clean:
 	rm -rf build
