@@ -248,9 +248,10 @@ uint64_t xa_event_id_count(const struct xa_analysis *a, uint32_t event)
 
 int xa_event_is_interpreted(uint32_t event)
 {
+    if (xa_is_runstate_change(event))
+        return 1;
     switch (event) {
     case XTE_TRC_LOST_RECORDS:
-    case XA_TRC_SCHED_RUNSTATE_CHANGE:
     case XA_TRC_SCHED_DOM_ADD:
     case XA_TRC_SCHED_DOM_REM:
     case XA_TRC_HVM_VMENTRY:
@@ -549,24 +550,7 @@ static void on_upstream(struct xa_analysis *a, struct xa_pcpu *p,
 {
     struct xa_domain *d;
 
-    switch (rec->event) {
-    case XTE_TRC_LOST_RECORDS: {
-        /* lost count; did:16 vid:16; first_tsc (64 bits) */
-        uint64_t lost = rec->nr_extra > 0 ? rec->extra[0] : 0;
-        uint64_t first = rec->nr_extra > 3
-            ? rec->extra[2] | (uint64_t)rec->extra[3] << 32 : rec->tsc;
-        uint64_t hidden = rec->tsc > first ? rec->tsc - first : 0;
-
-        a->lost_events++;
-        a->lost_records += lost;
-        a->lost_hidden_ticks += hidden;
-        p->lost_events++;
-        p->lost_records += lost;
-        p->lost_hidden_ticks += hidden;
-        a->iv.lost_records += lost;
-        break;
-    }
-    case XA_TRC_SCHED_RUNSTATE_CHANGE: {
+    if (xa_is_runstate_change(rec->event)) {
         /* vcpu:16 dom:16; old:4 new:4 */
         uint32_t w0 = rec->nr_extra > 0 ? rec->extra[0] : 0;
         uint32_t w1 = rec->nr_extra > 1 ? rec->extra[1] : 0;
@@ -582,6 +566,23 @@ static void on_upstream(struct xa_analysis *a, struct xa_pcpu *p,
                    p->running_vcpu == (w0 & 0xffff)) {
             p->running_domid = XA_DOMID_OTHER;
         }
+        return;
+    }
+    switch (rec->event) {
+    case XTE_TRC_LOST_RECORDS: {
+        /* lost count; did:16 vid:16; first_tsc (64 bits) */
+        uint64_t lost = rec->nr_extra > 0 ? rec->extra[0] : 0;
+        uint64_t first = rec->nr_extra > 3
+            ? rec->extra[2] | (uint64_t)rec->extra[3] << 32 : rec->tsc;
+        uint64_t hidden = rec->tsc > first ? rec->tsc - first : 0;
+
+        a->lost_events++;
+        a->lost_records += lost;
+        a->lost_hidden_ticks += hidden;
+        p->lost_events++;
+        p->lost_records += lost;
+        p->lost_hidden_ticks += hidden;
+        a->iv.lost_records += lost;
         break;
     }
     case XA_TRC_SCHED_DOM_ADD:

@@ -35,8 +35,16 @@
 #define XA_SERIES_SLOTS    64u      /* PI length-over-time series */
 #define XA_DOMID_OTHER     0xffffffffu
 
-/* Upstream event ids interpreted for context (Xen's public/trace.h). */
+/*
+ * Upstream event ids interpreted for context (Xen's public/trace.h).
+ * Xen puts a runstate change's old state in bits 8-9 of the event id and
+ * the new state in bits 4-5 (running->runnable is 0x00021011), besides
+ * the old:4 new:4 bits of its second data word; xa_is_runstate_change()
+ * matches every variant.
+ */
 #define XA_TRC_SCHED_RUNSTATE_CHANGE  0x00021001u
+#define XA_RUNSTATE_EVENT(old, new) \
+    (XA_TRC_SCHED_RUNSTATE_CHANGE | ((old) & 3u) << 8 | ((new) & 3u) << 4)
 #define XA_TRC_SCHED_DOM_ADD          0x00028001u
 #define XA_TRC_SCHED_DOM_REM          0x00028002u
 #define XA_TRC_SCHED_SWITCH           0x0002800au
@@ -190,5 +198,9 @@ struct xa_domain *xa_domain_find(const struct xa_analysis *a,
 uint64_t xa_event_id_count(const struct xa_analysis *a, uint32_t event);
 /* Ids the analyser interprets (context), as opposed to merely counting. */
 int xa_event_is_interpreted(uint32_t event);
+static inline int xa_is_runstate_change(uint32_t event)
+{
+    return (event & ~0x330u) == XA_TRC_SCHED_RUNSTATE_CHANGE;
+}
 
 #endif /* XA_ANALYSIS_H */

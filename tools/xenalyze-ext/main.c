@@ -110,7 +110,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
     memset(o, 0, sizeof(*o));
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o->summary = 1; break;
         case 'd': o->dump = 1; break;
@@ -137,7 +137,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
             exit(0);
         case '?':
             if (optopt)
-                return bad_usage("unknown option '-%c'",
+                return bad_usage("unknown option '-%s'",
                                  (char[]){ (char)optopt, 0 });
             return bad_usage("unknown option '%s'", argv[optind - 1]);
         case ':':

@@ -12,6 +12,17 @@
 
 #define STREAM_WIDTH 12
 
+/* "-" (no value) counts as a number: it sits in numeric columns. */
+static int is_number(const char *s)
+{
+    char *end;
+
+    if (strcmp(s, "-") == 0)
+        return 1;
+    strtod(s, &end);
+    return end != s && *end == 0;
+}
+
 static void text_begin(struct xa_out *o)
 {
     size_t n = strlen(o->title);
@@ -88,13 +99,25 @@ static void text_end(struct xa_out *o)
                 w[c] = l;
         }
     }
-    /* first column left-aligned (a name), the numbers right-aligned */
+    /* numbers right-aligned, words left-aligned, the first column always */
+    for (unsigned int c = 0; c < o->ncols; c++) {
+        int numeric = c > 0;
+
+        for (size_t r = 0; r < nrows && numeric; r++)
+            numeric = is_number(o->buffered[r * o->ncols + c]);
+        if (!numeric)
+            w[c] = -w[c];
+    }
     for (unsigned int c = 0; c < o->ncols; c++)
-        fprintf(o->f, c ? "  %*s" : "%-*s", w[c], o->cols[c]);
+        fprintf(o->f, "%s%*s", c ? "  " : "",
+                c + 1 == o->ncols && w[c] < 0 ? 0 : w[c], o->cols[c]);
     fputc('\n', o->f);
     for (size_t r = 0; r < nrows; r++) {
         for (unsigned int c = 0; c < o->ncols; c++) {
-            fprintf(o->f, c ? "  %*s" : "%-*s", w[c],
+            /* the last column, left-aligned, needs no padding */
+            int wc = c + 1 == o->ncols && w[c] < 0 ? 0 : w[c];
+
+            fprintf(o->f, "%s%*s", c ? "  " : "", wc,
                     o->buffered[r * o->ncols + c]);
             free(o->buffered[r * o->ncols + c]);
         }

@@ -548,6 +548,9 @@ static void events_table(struct xa_out *o, const struct xa_analysis *a)
     for (unsigned int i = 0; i < n; i++) {
         const char *name = xte_upstream_event_name(sorted[i].event);
 
+        if (!name && xa_is_runstate_change(sorted[i].event))
+            name = "TRC_SCHED_RUNSTATE_CHANGE";
+
         snprintf(id, sizeof(id), "0x%08x", sorted[i].event);
         struct xa_cell r[NCOLS(cols)] = {
             cell_s(id), name ? cell_s(name) : cell_null(),

@@ -408,7 +408,7 @@ int db_add(struct xa_db *d, struct xa_analysis *a,
         s = d->ev[ev - xte_events];
     else if (rec->event == XTE_TRC_LOST_RECORDS)
         s = d->st[ST_LOST];
-    else if (rec->event == XA_TRC_SCHED_RUNSTATE_CHANGE)
+    else if (xa_is_runstate_change(rec->event))
         s = d->st[ST_RUNSTATE];
     if (!s)
         return 0;

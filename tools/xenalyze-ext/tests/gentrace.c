@@ -143,7 +143,7 @@ static void golden(void)
     raw_ev(2, 7990, 0x0008200eu, 2, 1u, 2u);
 
     /* EPT: domain 1 synchronous, 1..10 ms; domain 2 deferred */
-    raw_ev(0, 8050, 0x00021001u, 2, 1u << 16 | 2u, 1u);  /* d1v2 runs */
+    raw_ev(0, 8050, 0x00021101u, 2, 1u << 16 | 2u, 1u);  /* d1v2 runs */
     for (int k = 1; k <= 10; k++) {
         cat_ev(0, 8000 + 100 * k, XTE_EV_EPT_FLUSH, U(1), U(8), U(0), U(0),
                U(1000000) * k, U(1));
@@ -161,7 +161,8 @@ static void golden(void)
         die("flush");
     /* pCPU 3's window comes last in the file but is older than most */
     raw_ev(3, 1500, 0x00028001u, 1, 3u);                /* DOM_ADD d3 */
-    raw_ev(3, 1600, 0x00021001u, 2, 3u << 16, 1u);      /* d3v0 -> run */
+    /* d3v0 runnable -> running: the states are in the event id too */
+    raw_ev(3, 1600, 0x00021101u, 2, 3u << 16, 1u);
 }
 
 /* Small deterministic generator: same trace, same counts, every run. */
@@ -176,66 +177,76 @@ static uint32_t rnd(uint32_t n)
 
 /*
  * A VMX host as upstream xentrace records it with -e all on a Xen without
- * our events: each pCPU alternates guest vCPUs; every schedule-in is a
- * runstate change to running (and the previous vCPU's to runnable), then
- * VMENTRY/VMEXIT pairs with a handler event now and then.
+ * our events.  The scheduling is kept consistent, as xenalyze checks it:
+ * one clock, a vCPU runs on at most one pCPU, every switch is prev
+ * running -> runnable, TRC_SCHED_SWITCH (prev dom, vcpu, next dom, vcpu),
+ * next runnable -> running; pCPUs start on their idle vCPU.  A guest
+ * vCPU's time on a pCPU is VMENTRY/VMEXIT pairs with a CPUID handler
+ * record now and then; now and then the buffer overflowed (lost records).
  */
+#define IDLE_DOMID 0x7fffu
 static void vmx(unsigned int rounds)
 {
-    enum { NCPU = 4 };
-    uint64_t tsc[NCPU], runstate = 0, entries = 0, exits = 0, exits64 = 0;
+    enum { NCPU = 4, NDOM = 2, NVCPU = 4 };
+    uint64_t t = 1000000, runstate = 0, entries = 0, exits = 0, exits64 = 0;
     uint64_t cpuid = 0, switches = 0, lost_events = 0, lost = 0, recs = 0;
     uint32_t cur[NCPU];
+    int where[NDOM][NVCPU];
 
-    for (unsigned int c = 0; c < NCPU; c++) {
-        tsc[c] = 1000000 + c * 17;
-        cur[c] = 0xffffffffu;
-    }
+    for (unsigned int c = 0; c < NCPU; c++)
+        cur[c] = IDLE_DOMID << 16 | c;
+    for (unsigned int d = 0; d < NDOM; d++)
+        for (unsigned int v = 0; v < NVCPU; v++)
+            where[d][v] = -1;
     /* domains 1 and 2 created on pCPU 0 */
-    raw_ev(0, tsc[0]++, 0x00028001u, 1, 1u);
-    raw_ev(0, tsc[0]++, 0x00028001u, 1, 2u);
+    raw_ev(0, t++, 0x00028001u, 1, 1u);
+    raw_ev(0, t++, 0x00028001u, 1, 2u);
     recs += 2;
     for (unsigned int r = 0; r < rounds; r++) {
-        unsigned int c = rnd(NCPU);
-        uint32_t dom = 1 + rnd(2), vcpu = rnd(4);
-        uint32_t next = dom << 16 | vcpu;
-        unsigned int pairs = 1 + rnd(6);
+        unsigned int c = rnd(NCPU), d, v, pairs = 1 + rnd(6);
+        uint32_t prev = cur[c], next;
 
-        tsc[c] += 1000 + rnd(1000);
-        if (cur[c] != 0xffffffffu) {
-            raw_ev(c, tsc[c]++, 0x00021001u, 2, cur[c], 0u | 1u << 4);
-            runstate++, recs++;
-        }
-        raw_ev(c, tsc[c]++, 0x0002800au, 2, cur[c] >> 16, next >> 16);
-        switches++, recs++;
-        raw_ev(c, tsc[c]++, 0x00021001u, 2, next, 1u | 0u << 4);
-        runstate++, recs++;
+        /* a guest vCPU running nowhere else (8 vCPUs, 4 pCPUs) */
+        do {
+            d = rnd(NDOM);
+            v = rnd(NVCPU);
+        } while (where[d][v] >= 0);
+        next = (d + 1) << 16 | v;
+        t += 1000 + rnd(1000);
+        raw_ev(c, t++, 0x00021011u, 2, prev, 0u | 1u << 4);
+        raw_ev(c, t++, 0x0002800au, 4, prev >> 16, prev & 0xffff,
+               next >> 16, next & 0xffff);
+        raw_ev(c, t++, 0x00021101u, 2, next, 1u | 0u << 4);
+        runstate += 2, switches++, recs += 3;
+        if (prev >> 16 != IDLE_DOMID)
+            where[(prev >> 16) - 1][prev & 0xffff] = -1;
+        where[d][v] = (int)c;
         cur[c] = next;
         for (unsigned int p = 0; p < pairs; p++) {
-            raw_ev(c, tsc[c] += 50 + rnd(400), 0x00081001u, 0);
+            raw_ev(c, t += 50 + rnd(400), 0x00081001u, 0);
             entries++, recs++;
             if (rnd(2)) {
-                raw_ev(c, tsc[c] += 100 + rnd(5000), 0x00081102u, 3,
+                raw_ev(c, t += 100 + rnd(5000), 0x00081102u, 3,
                        30u + rnd(20), 0xfff00000u + rnd(4096), 0xffffffffu);
                 exits64++, recs++;
             } else {
-                raw_ev(c, tsc[c] += 100 + rnd(5000), 0x00081002u, 2,
+                raw_ev(c, t += 100 + rnd(5000), 0x00081002u, 2,
                        30u + rnd(20), 0x00100000u + rnd(4096));
                 exits++, recs++;
             }
             if (rnd(4) == 0) {
-                raw_ev(c, tsc[c] += 10, 0x0008200eu, 5, 1u, 2u, 3u, 4u, 5u);
+                raw_ev(c, t += 10, 0x0008200eu, 5, 1u, 2u, 3u, 4u, 5u);
                 cpuid++, recs++;
             }
         }
         /* now and then the buffer overflowed: lost records */
         if (rnd(97) == 0) {
             uint32_t n = 1 + rnd(500);
-            uint64_t first = tsc[c];
+            uint64_t first = t;
 
-            tsc[c] += 20000 + rnd(100000);
-            raw_ev(c, tsc[c]++, XTE_TRC_LOST_RECORDS, 4, n,
-                   dom | vcpu << 16, (uint32_t)first,
+            t += 20000 + rnd(100000);
+            raw_ev(c, t++, XTE_TRC_LOST_RECORDS, 4, n,
+                   (d + 1) | v << 16, (uint32_t)first,
                    (uint32_t)(first >> 32));
             lost_events++, lost += n, recs++;
         }

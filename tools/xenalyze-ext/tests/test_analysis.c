@@ -170,14 +170,14 @@ static void test_upstream_context(void **state)
     assert_int_equal(a.pcpus[1].lost_records, 12);
     r = raw(1, 1001, XA_TRC_SCHED_DOM_ADD, 1, dom);
     xa_feed(&a, &r);
-    r = raw(1, 1002, XA_TRC_SCHED_RUNSTATE_CHANGE, 2, run);
+    r = raw(1, 1002, XA_RUNSTATE_EVENT(1, 0), 2, run);
     xa_feed(&a, &r);
     assert_int_equal(a.pcpus[1].running_domid, 5);
     assert_int_equal(a.pcpus[1].running_vcpu, 2);
     r = raw(1, 1003, XA_TRC_HVM_VMEXIT64, 3, exit64);
     xa_feed(&a, &r);
     assert_int_equal(xa_domain_find(&a, 5)->vmexits, 1);
-    r = raw(1, 1004, XA_TRC_SCHED_RUNSTATE_CHANGE, 2, block);
+    r = raw(1, 1004, XA_RUNSTATE_EVENT(0, 2), 2, block);
     xa_feed(&a, &r);
     assert_int_equal(a.pcpus[1].running_domid, XA_DOMID_OTHER);
     assert_true(xa_domain_find(&a, 5)->created);
