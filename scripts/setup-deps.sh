@@ -16,6 +16,7 @@ PACKAGES=(
     libxen-dev libncurses-dev libsqlite3-dev libcmocka-dev
     clang llvm libclang-rt-14-dev    # libFuzzer, sanitizers
     sqlite3 tmux procps
+    prometheus prometheus-node-exporter curl    # fleet export tests (tools/xen-telemetry-export)
 )
 
 missing=()

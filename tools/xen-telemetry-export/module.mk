@@ -1,0 +1,33 @@
+# tools/xen-telemetry-export: the counters in Prometheus's text format for
+# node_exporter's textfile collector (docs/PROMETHEUS.md).
+
+XTX_DIR  := tools/xen-telemetry-export
+# Named here: tools/xentrace/module.mk is included after this fragment.
+XTX_LIBXT := $(LIB)/libxentrace-ext.a
+XTX_LIB_SRCS := $(XTX_DIR)/promtext.c $(XTX_DIR)/source_sim.c $(XTX_DIR)/source_xen.c
+XTX_BIN  := $(BIN)/xen-telemetry-export
+BINS += $(XTX_BIN)
+
+$(XTX_BIN): $(call objs,$(XTX_DIR)/main.c $(XTX_LIB_SRCS)) $(XTX_LIBXT)
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(XTX_BIN): LDLIBS += $(call pkg_libs,xenhypfs)
+
+# Unit test of the exposition writer (cmocka).
+XTX_TEST := $(TESTBIN)/test_promtext
+TESTS += $(XTX_TEST)
+$(XTX_TEST): $(call objs,$(XTX_DIR)/tests/test_promtext.c $(XTX_DIR)/promtext.c) $(XTX_LIBXT)
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(XTX_TEST): LDLIBS += $(CMOCKA_LIBS)
+$(OBJ)/$(XTX_DIR)/tests/%.o: CPPFLAGS += -I$(XTX_DIR) $(CMOCKA_CFLAGS)
+
+# A publisher of known counters at known rates (end-to-end test).
+XTX_PUB := $(TESTBIN)/xtx-testpub
+$(XTX_PUB): $(call objs,$(XTX_DIR)/tests/testpub.c) $(XTX_LIBXT)
+	@mkdir -p $(dir $@)
+	$(LINK)
+check: $(XTX_PUB)
+
+TEST_SCRIPTS += $(XTX_DIR)/tests/check-cli.sh $(XTX_DIR)/tests/check-promtool.sh \
+	$(XTX_DIR)/tests/e2e-prometheus.sh

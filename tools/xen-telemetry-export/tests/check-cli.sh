@@ -1,0 +1,74 @@
+#!/bin/bash
+# xen-telemetry-export's command line and its life as a service: bad
+# options and inputs get one clear error and a non-zero exit; a running
+# exporter rewrites the file each interval, follows a simulator that
+# restarts, and stops cleanly on SIGTERM leaving no temporary file behind.
+set -u
+BUILD=${BUILD:-build}
+EXPORT=$BUILD/bin/xen-telemetry-export
+PUB=$BUILD/tests/xtx-testpub
+[ -x "$EXPORT" ] && [ -x "$PUB" ] || { echo "SKIP: $EXPORT or $PUB not built"; exit 77; }
+
+tmp=$(mktemp -d /tmp/xtx-cli.XXXXXX)
+shm=xtxcli$$
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -f "/dev/shm/xte-$shm" "/dev/shm/xte-${shm}bad"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+n=0
+# expect_fail WANT_RC PATTERN ARGS...: exit status and a message matching PATTERN
+expect_fail() {
+    local want=$1 pat=$2 rc
+    shift 2
+    "$EXPORT" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    [ "$rc" -eq "$want" ] || fail "'$*': exit $rc, expected $want ($(cat "$tmp/err"))"
+    grep -q -- "$pat" "$tmp/err" || fail "'$*': message '$(head -n 1 "$tmp/err")' lacks '$pat'"
+    n=$((n + 1)); echo "  ok   $* -> exit $rc: $(head -n 1 "$tmp/err")"
+}
+
+expect_fail 2 "textfile DIR is required" --sim x
+expect_fail 2 "exactly one of" --textfile "$tmp"
+expect_fail 2 "exactly one of" --textfile "$tmp" --sim a --sim b
+expect_fail 2 "not a directory" --textfile "$tmp/none" --sim x
+expect_fail 2 "'abc': expected seconds" --textfile "$tmp" --sim x -d abc
+expect_fail 2 "'0': expected seconds" --textfile "$tmp" --sim x -d 0
+expect_fail 2 "ending in .prom" --textfile "$tmp" --sim x --file out.txt
+expect_fail 2 "'pcpu': expected record or host" --textfile "$tmp" --sim x --histograms pcpu
+expect_fail 2 "unexpected argument" --textfile "$tmp" --sim x extra
+expect_fail 1 "/dev/shm/xte-$shm-none" --textfile "$tmp" --sim "$shm-none" --once
+if [ ! -e /dev/xen/privcmd ]; then
+    expect_fail 1 "no Xen hypervisor here; use --sim" --textfile "$tmp" --xen --once
+fi
+# Garbage where the shared memory should be: named, with an offset.
+head -c 4096 /dev/urandom >"/dev/shm/xte-${shm}bad"
+expect_fail 1 "xte-${shm}bad: offset 0: bad magic" --textfile "$tmp" --sim "${shm}bad" --once
+[ ! -e "$tmp/xen_telemetry.prom" ] || fail "a failed start wrote a file"
+
+# A running exporter: rewrites, follows a restarted simulator, stops.
+"$PUB" --shm "$shm" --seconds 30 --rate 100000 >/dev/null &
+pub=$!; pids+=($pub)
+for _ in $(seq 50); do [ -e "/dev/shm/xte-$shm" ] && break; sleep 0.1; done
+"$EXPORT" --textfile "$tmp" --sim "$shm" -d 0.1 2>"$tmp/export.err" &
+exp=$!; pids+=($exp)
+adds() { sed -n 's/^xen_telemetry_pi_adds_total{pcpu="0"} //p' "$tmp/xen_telemetry.prom" 2>/dev/null; }
+sleep 1
+a1=$(adds); sleep 0.5; a2=$(adds)
+[ -n "$a1" ] && [ -n "$a2" ] && [ "$a2" -gt "$a1" ] || fail "file not rewritten with new values ($a1 then $a2)"
+n=$((n + 1)); echo "  ok   rewritten every interval: pi adds $a1 then $a2"
+kill "$pub"; wait "$pub" 2>/dev/null
+"$PUB" --shm "$shm" --seconds 30 --rate 100000 >/dev/null &
+pids+=($!)
+sleep 0.6
+a3=$(adds)
+[ -n "$a3" ] && [ "$a3" -lt "$a2" ] || fail "did not follow the restarted simulator ($a2 then $a3)"
+n=$((n + 1)); echo "  ok   followed a restarted simulator: pi adds $a2 then $a3 (counter reset)"
+kill -TERM "$exp"; wait "$exp"; rc=$?
+[ "$rc" -eq 0 ] || fail "exit $rc on SIGTERM"
+left=$(find "$tmp" -name '.xen_telemetry.prom.*' | wc -l)
+[ "$left" -eq 0 ] || fail "$left temporary files left"
+n=$((n + 1)); echo "  ok   SIGTERM: exit 0, no temporary file left"
+echo "PASS: $n checks"
