@@ -1,0 +1,216 @@
+/*
+ * src_xen.c - a real Xen host (--xen).
+ *
+ * Counters: the binary telemetry nodes /telemetry/<subsystem> through
+ * libxenhypfs.  Host facts, domains and vCPU counts: libxenctrl; domain
+ * names: libxenstat.  Limits: hypfs /params.  A hypervisor without the
+ * telemetry nodes still yields host facts and domains; the sample's note
+ * names the nodes that are missing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenctrl.h>
+#include <xenhypfs.h>
+#include <xenstat.h>
+#include <xentoollog.h>
+
+#include "source.h"
+
+#define PRIVCMD "/dev/xen/privcmd"
+
+/* Runtime parameters worth showing in the header, when the host has them. */
+static const char *const shown_params[] = {
+    "pi_list_slack", "gnttab_max_maptrack_frames", "ept_flush_policy",
+};
+
+struct xen {
+    xentoollog_logger_stdiostream *log;
+    xc_interface *xch;
+    xenhypfs_handle *hyp;
+    xenstat_handle *xst;
+    xc_domaininfo_t *info;
+    unsigned int info_cap;
+};
+
+static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
+                    struct xte_error *err)
+{
+    struct xen *x = src->priv;
+    xc_physinfo_t phys;
+    char missing[200] = "";
+    struct timespec ts;
+    int n;
+
+    xtp_sample_clear(s);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s->t_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    s->wall_s = time(NULL);
+    s->generation = 1;
+
+    memset(&phys, 0, sizeof(phys));
+    if (xc_physinfo(x->xch, &phys) == 0)
+        s->host.nr_pcpus = phys.nr_cpus;
+
+    /* Domains: ids, vCPUs, HVM or not. */
+    for (;;) {
+        n = xc_domain_getinfolist(x->xch, 0, x->info_cap, x->info);
+        if (n < 0)
+            return xte_set_error(err, PRIVCMD, 0,
+                                 "xc_domain_getinfolist: %s",
+                                 strerror(errno));
+        if ((unsigned int)n < x->info_cap)
+            break;
+        x->info_cap *= 2;
+        free(x->info);
+        x->info = calloc(x->info_cap, sizeof(*x->info));
+        if (!x->info)
+            return xte_set_error(err, PRIVCMD, 0, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        struct xtp_domain *d = xtp_sample_domain(s, x->info[i].domain);
+
+        if (!d)
+            return xte_set_error(err, PRIVCMD, 0, "out of memory");
+        d->nr_vcpus = x->info[i].nr_online_vcpus;
+        d->is_hvm = !!(x->info[i].flags & XEN_DOMINF_hvm_guest);
+    }
+    s->host.nr_domains = (uint32_t)n;
+
+    /* Names, from xenstore through libxenstat. */
+    if (x->xst) {
+        xenstat_node *node = xenstat_get_node(x->xst, 0);
+
+        if (node) {
+            unsigned int nd = xenstat_node_num_domains(node);
+
+            for (unsigned int i = 0; i < nd; i++) {
+                xenstat_domain *dom = xenstat_node_domain_by_index(node, i);
+                const char *name = dom ? xenstat_domain_name(dom) : NULL;
+                struct xtp_domain *d;
+
+                if (!name)
+                    continue;
+                d = xtp_sample_domain(s, xenstat_domain_id(dom));
+                if (d)
+                    snprintf(d->name, sizeof(d->name), "%s", name);
+            }
+            xenstat_free_node(node);
+        }
+    }
+
+    for (unsigned int i = 0; i < XTE_NR_NODES; i++) {
+        struct xenhypfs_dirent *ent = NULL;
+        char path[64];
+        void *data;
+
+        snprintf(path, sizeof(path), "/telemetry/%s",
+                 xte_nodes[i].subsystem);
+        data = xenhypfs_read_raw(x->hyp, path, &ent);
+        if (!data) {
+            size_t l = strlen(missing);
+
+            snprintf(missing + l, sizeof(missing) - l, "%s%s",
+                     l ? " " : "", path);
+            continue;
+        }
+        if (xtp_sample_set_node(s, i, data, ent->size, path, err) < 0) {
+            free(data);
+            free(ent);
+            return XTP_READ_ERROR;
+        }
+        free(data);
+        free(ent);
+        if (s->node[i].view.hdr.generation)
+            s->generation = s->node[i].view.hdr.generation;
+    }
+    if (missing[0])
+        snprintf(s->note, sizeof(s->note),
+                 "hypervisor lacks telemetry nodes: %s", missing);
+
+    for (unsigned int i = 0; i < sizeof(shown_params) / sizeof(*shown_params);
+         i++) {
+        char path[64], *val;
+
+        snprintf(path, sizeof(path), "/params/%s", shown_params[i]);
+        val = xenhypfs_read(x->hyp, path);
+        if (!val)
+            continue;
+        if (s->host.nr_params < XTP_MAX_PARAMS) {
+            unsigned int k = s->host.nr_params++;
+
+            snprintf(s->host.params[k].name, sizeof(s->host.params[k].name),
+                     "%s", shown_params[i]);
+            snprintf(s->host.params[k].value,
+                     sizeof(s->host.params[k].value), "%s", val);
+        }
+        free(val);
+    }
+    xtp_sample_derive_host(s);
+    return XTP_READ_SAMPLE;
+}
+
+static void xen_close(struct xtp_source *src)
+{
+    struct xen *x = src->priv;
+
+    if (x->xst)
+        xenstat_uninit(x->xst);
+    if (x->hyp)
+        xenhypfs_close(x->hyp);
+    if (x->xch)
+        xc_interface_close(x->xch);
+    if (x->log)
+        xtl_logger_destroy((xentoollog_logger *)x->log);
+    free(x->info);
+    free(x);
+}
+
+static const struct xtp_source_ops xen_ops = { xen_read, xen_close };
+
+int xtp_xen_open(struct xtp_source *src, const struct xtp_source_opts *o,
+                 int *why, struct xte_error *err)
+{
+    struct xen *x;
+
+    if (access(PRIVCMD, F_OK) != 0) {
+        *why = XTP_ENOXEN;
+        return xte_set_error(err, PRIVCMD, 0,
+                             "no Xen hypervisor here (%s absent)", PRIVCMD);
+    }
+    x = calloc(1, sizeof(*x));
+    if (!x)
+        return xte_set_error(err, PRIVCMD, 0, "out of memory");
+    /* Only errors reach the terminal: warnings would tear the screen. */
+    x->log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+    x->xch = xc_interface_open((xentoollog_logger *)x->log, NULL, 0);
+    if (!x->xch) {
+        xen_close(&(struct xtp_source){ .priv = x });
+        return xte_set_error(err, PRIVCMD, 0,
+                             "cannot open the Xen control interface: %s"
+                             " (run as root in dom0)", strerror(errno));
+    }
+    x->hyp = xenhypfs_open((xentoollog_logger *)x->log, 0);
+    if (!x->hyp) {
+        xen_close(&(struct xtp_source){ .priv = x });
+        return xte_set_error(err, "hypfs", 0,
+                             "cannot open the hypervisor filesystem: %s"
+                             " (Xen built without CONFIG_HYPFS?)",
+                             strerror(errno));
+    }
+    x->xst = xenstat_init();     /* names only: optional */
+    x->info_cap = 256;
+    x->info = calloc(x->info_cap, sizeof(*x->info));
+    if (!x->info) {
+        xen_close(&(struct xtp_source){ .priv = x });
+        return xte_set_error(err, PRIVCMD, 0, "out of memory");
+    }
+    src->ops = &xen_ops;
+    src->priv = x;
+    snprintf(src->label, sizeof(src->label), "xen");
+    return 0;
+}

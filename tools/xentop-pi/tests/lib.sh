@@ -1,0 +1,17 @@
+# Shared by the xentop-pi test scripts: paths and a scratch directory.
+BUILD=${BUILD:-build}
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+XTP=$ROOT/$BUILD/bin/xentop-pi
+HELP=$ROOT/$BUILD/tests/xentop-pi
+EXP=$ROOT/tools/xentop-pi/tests/expected
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/xtp-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# same NAME EXPECTED-FILE ACTUAL-FILE
+same() {
+    if ! diff -u "$2" "$3" >"$TMP/diff"; then
+        cat "$TMP/diff" >&2
+        fail "$1: output differs from $2"
+    fi
+    echo "ok: $1"
+}

@@ -1,0 +1,41 @@
+#!/bin/bash
+# --sim NAME against shared memory published with xte_shm_create (the
+# harness's writer API): host facts and rates come through; a simulator
+# restart (counters back to zero, new generation) gives no rate for that
+# interval, never a negative or huge one; a stopped writer is reported.
+set -eu
+. "$(dirname "$0")/lib.sh"
+name=xtp-test-$$
+cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -f /dev/shm/xte-$name; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+"$HELP/xtp-mkshm" $name --pcpus 6 --domains 4 --seconds 20 --period 50 &
+pid=$!
+for i in $(seq 50); do [ -e /dev/shm/xte-$name ] && break; sleep 0.1; done
+sleep 0.3
+"$XTP" -b -i 3 -d 0.5 -V pi --sim $name > "$TMP/pi.txt"
+grep -q "source=sim:$name pcpus=6 domains=4 hvm_vcpus=8 pi_limit=5" "$TMP/pi.txt" \
+    || { cat "$TMP/pi.txt"; fail "host facts"; }
+[ "$(grep -c '^xentop-pi ' "$TMP/pi.txt")" = 3 ] || fail "3 frames"
+# Publish every 50 ms, adds grows by (c+1) per publish: pCPU 5 adds ~120/s.
+rate=$(awk '/^xentop-pi /{f++} f==3 && $1 == "5" {print $6}' "$TMP/pi.txt")
+awk -v r="$rate" 'BEGIN { exit !(r > 60 && r < 130) }' || { cat "$TMP/pi.txt"; fail "pCPU 5 adds/s = $rate"; }
+echo "ok: live rates ($rate adds/s on pCPU 5)"
+
+"$XTP" -b -i 2 -d 0.3 -V maptrack --csv --sim $name > "$TMP/mt.csv"
+[ "$(grep -c '^[0-9]*,maptrack,' "$TMP/mt.csv")" = 8 ] || fail "maptrack rows"
+grep -q ',maptrack,4,dom4,2,' "$TMP/mt.csv" || fail "domain 4 row"
+echo "ok: maptrack per domain"
+kill $pid; wait $pid 2>/dev/null || true; pid=
+
+# Restart: generation 2 after 10 publishes.
+"$HELP/xtp-mkshm" $name --pcpus 2 --domains 1 --seconds 20 --period 100 --restart-after 10 &
+pid=$!
+for i in $(seq 50); do [ -e /dev/shm/xte-$name ] && break; sleep 0.1; done
+"$XTP" -b -i 14 -d 0.1 -V pi --csv --sim $name > "$TMP/restart.csv"
+awk -F, '$2 == "pi" && $3 == 1 && $8 != "" && ($8 < 0 || $8 > 1000) {bad=1} END {exit bad}' "$TMP/restart.csv" \
+    || { cat "$TMP/restart.csv"; fail "negative or huge rate across the restart"; }
+awk -F, '$2 == "pi" && $3 == 1 {n++; if ($8 == "") blank++} END {exit !(blank >= 2 && n == 14)}' "$TMP/restart.csv" \
+    || { cat "$TMP/restart.csv"; fail "expected no rate on the first frame and on the restart"; }
+echo "ok: restart starts a new baseline"
+kill $pid; wait $pid 2>/dev/null || true; pid=
