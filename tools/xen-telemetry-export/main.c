@@ -56,7 +56,9 @@ static void usage(FILE *out)
 "                   or one per host, summed over the records\n"
 "  --xen            this Xen host, through hypfs /telemetry/*\n"
 "  --sim NAME       the simulator's shared memory (hvsim --shm NAME)\n"
-"  --trace FILE     counters rebuilt from a trace file, '-' for stdin\n");
+"  --trace FILE     counters rebuilt from a trace file, '-' for stdin\n"
+"                   (a pipe from xentrace is followed live; a file is\n"
+"                   read to its end and its final counters exported)\n");
 }
 
 static int parse_delay(const char *s, double *out)
@@ -184,7 +186,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *dir = NULL, *file = DEFAULT_FILE, *src_arg = NULL;
-    int src_kind = 0, nr_sources = 0, once = 0, opt, status = 0;
+    int src_kind = 0, nr_sources = 0, once = 0, opt, status = 0, fin;
     double delay = 10;
     struct node_state ns[XTE_NR_NODES];
     struct xtx_opts opts = { source_domain_name, NULL, 0 };
@@ -253,13 +255,26 @@ int main(int argc, char **argv)
     case OPT_SIM:
         src = xtx_source_sim(src_arg, &err);
         break;
-    case OPT_XEN:
-        src = xtx_source_xen(&err);
+    case OPT_XEN: {
+        int no_xen = 0;
+
+        src = xtx_source_xen(&no_xen, &err);
+        if (!src && no_xen) {
+            fprintf(stderr, "xen-telemetry-export: %s; use --sim NAME (the "
+                    "simulator) or --trace FILE\n", err.msg);
+            return 2;
+        }
         break;
+    }
     default:
-        /* TODO(xentop-pi collector): not yet wired. */
-        xte_set_error(&err, src_arg, 0, "--trace is not available yet");
-        src = NULL;
+        /*
+         * A regular file is history: read it to the end and export its
+         * final counters.  A pipe (xentrace | ...) is followed live.
+         */
+        src = xtx_source_trace(src_arg, delay, once ||
+                               (strcmp(src_arg, "-") != 0 &&
+                                stat(src_arg, &st) == 0 && S_ISREG(st.st_mode)),
+                               &err);
         break;
     }
     if (!src) {
@@ -281,12 +296,17 @@ int main(int argc, char **argv)
 
         if (once) {
             status = nr > 0 ? 0 : 1;
+            if (src->finished && src->finished(src) < 0)
+                status = 1;
             break;
         }
         if (nr < 0)
             status = 1;     /* remembered; keep trying each interval */
-        if (src->finished && src->finished(src))
+        if (src->finished && (fin = src->finished(src)) != 0) {
+            if (fin < 0)
+                status = 1;
             break;
+        }
         sleep_until(&next, delay);
         if (stop_requested)
             break;

@@ -4,14 +4,19 @@
 XTX_DIR  := tools/xen-telemetry-export
 # Named here: tools/xentrace/module.mk is included after this fragment.
 XTX_LIBXT := $(LIB)/libxentrace-ext.a
-XTX_LIB_SRCS := $(XTX_DIR)/promtext.c $(XTX_DIR)/source_sim.c $(XTX_DIR)/source_xen.c
+# Named here too: libxentop-pi.a (tools/xentop-pi/module.mk) supplies the
+# --xen and --trace sources.
+XTX_LIBXTP := $(LIB)/libxentop-pi.a
+XTX_LIB_SRCS := $(XTX_DIR)/promtext.c $(XTX_DIR)/source_sim.c $(XTX_DIR)/source_collect.c
 XTX_BIN  := $(BIN)/xen-telemetry-export
 BINS += $(XTX_BIN)
 
-$(XTX_BIN): $(call objs,$(XTX_DIR)/main.c $(XTX_LIB_SRCS)) $(XTX_LIBXT)
+$(XTX_BIN): $(call objs,$(XTX_DIR)/main.c $(XTX_LIB_SRCS)) $(XTX_LIBXTP) $(XTX_LIBXT)
+	$(call need-pkg,xencontrol,libxen-dev)
+	$(call need-pkg,sqlite3,libsqlite3-dev)
 	@mkdir -p $(dir $@)
-	$(LINK)
-$(XTX_BIN): LDLIBS += $(call pkg_libs,xenhypfs)
+	$(LINK) $(SQLITE_LIBS) $(XEN_LIBS)
+$(OBJ)/$(XTX_DIR)/source_collect.o: CPPFLAGS += -Itools/xentop-pi
 
 # Unit test of the exposition writer (cmocka).
 XTX_TEST := $(TESTBIN)/test_promtext

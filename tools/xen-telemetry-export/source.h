@@ -30,16 +30,24 @@ struct xtx_source {
     void (*refresh)(struct xtx_source *s);
     /* Whether the source is still being updated (NULL: always). */
     int (*alive)(struct xtx_source *s);
-    /* A recorded source (a trace) has delivered its last sample. */
+    /*
+     * A recorded source (a trace) has delivered its last sample: 1 at its
+     * end, -1 when it failed (malformed input; what was read is kept).
+     * NULL or 0: more to come.
+     */
     int (*finished)(struct xtx_source *s);
     void (*close)(struct xtx_source *s);
 };
 
-/* Each returns NULL with err set (one line naming what to use instead). */
+/* Each returns NULL with err set. */
 struct xtx_source *xtx_source_sim(const char *name, struct xte_error *err);
-struct xtx_source *xtx_source_xen(struct xte_error *err);
-/* interval_s: trace time between samples. */
+/* *no_xen is set when there is no hypervisor here at all. */
+struct xtx_source *xtx_source_xen(int *no_xen, struct xte_error *err);
+/*
+ * interval_s: trace time between samples.  to_end: each round reads the
+ * trace to its end (for --once) instead of what is available now.
+ */
 struct xtx_source *xtx_source_trace(const char *path, double interval_s,
-                                    struct xte_error *err);
+                                    int to_end, struct xte_error *err);
 
 #endif /* XTX_SOURCE_H */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # xen-telemetry-export's command line and its life as a service: bad
-# options and inputs get one clear error and a non-zero exit; a running
-# exporter rewrites the file each interval, follows a simulator that
-# restarts, and stops cleanly on SIGTERM leaving no temporary file behind.
+# options and inputs get one clear error and a non-zero exit; --trace reads
+# a file or a pipe to its final counters; a running exporter rewrites the
+# file each interval, follows a simulator that restarts, and stops cleanly
+# on SIGTERM leaving no temporary file behind.
 set -u
 BUILD=${BUILD:-build}
 EXPORT=$BUILD/bin/xen-telemetry-export
@@ -41,12 +42,43 @@ expect_fail 2 "'pcpu': expected record or host" --textfile "$tmp" --sim x --hist
 expect_fail 2 "unexpected argument" --textfile "$tmp" --sim x extra
 expect_fail 1 "/dev/shm/xte-$shm-none" --textfile "$tmp" --sim "$shm-none" --once
 if [ ! -e /dev/xen/privcmd ]; then
-    expect_fail 1 "no Xen hypervisor here; use --sim" --textfile "$tmp" --xen --once
+    expect_fail 2 "no Xen hypervisor here.*; use --sim NAME" --textfile "$tmp" --xen --once
 fi
 # Garbage where the shared memory should be: named, with an offset.
 head -c 4096 /dev/urandom >"/dev/shm/xte-${shm}bad"
 expect_fail 1 "xte-${shm}bad: offset 0: bad magic" --textfile "$tmp" --sim "${shm}bad" --once
 [ ! -e "$tmp/xen_telemetry.prom" ] || fail "a failed start wrote a file"
+
+# --trace, through xentop-pi's collector, on its known trace (the laws are
+# in tools/xentop-pi/tests/xtp-mktrace.c: pCPU c adds (c+1)(k+1) vCPUs to
+# its PI list in second k = 0, 1, 2, i.e. 6(c+1) in all).
+MKTRACE=$BUILD/tests/xentop-pi/xtp-mktrace
+if [ -x "$MKTRACE" ]; then
+    "$MKTRACE" "$tmp/k.trace" >/dev/null || fail "xtp-mktrace"
+    adds_of() { sed -n "s/^xen_telemetry_pi_adds_total{pcpu=\"$2\"} //p" "$1/xen_telemetry.prom"; }
+    mkdir -p "$tmp/tr" "$tmp/tp" "$tmp/tc"
+    # A file, no --once: read to its end, final counters, exit 0.
+    timeout 20 "$EXPORT" --textfile "$tmp/tr" --trace "$tmp/k.trace" -d 5 || fail "--trace FILE exit $?"
+    for c in 0 1 2 3; do
+        [ "$(adds_of "$tmp/tr" $c)" = $((6 * (c + 1))) ] || fail "--trace: pCPU $c adds $(adds_of "$tmp/tr" $c), expected $((6 * (c + 1)))"
+    done
+    n=$((n + 1)); echo "  ok   --trace FILE: final PI adds per pCPU 6 12 18 24, exit 0"
+    # A pipe: followed until the writer closes it.
+    timeout 20 "$EXPORT" --textfile "$tmp/tp" --trace - -d 0.2 <"$tmp/k.trace" || fail "--trace - exit $?"
+    [ "$(adds_of "$tmp/tp" 3)" = 24 ] || fail "--trace -: pCPU 3 adds $(adds_of "$tmp/tp" 3)"
+    n=$((n + 1)); echo "  ok   --trace - (pipe): same final counters"
+    if command -v promtool >/dev/null; then
+        out=$(promtool check metrics <"$tmp/tr/xen_telemetry.prom" 2>&1) && [ -z "$out" ] || fail "promtool on the trace export: $out"
+        n=$((n + 1)); echo "  ok   promtool check metrics accepts the trace export"
+    fi
+    # Cut mid-record: what was read is exported, the error named, exit 1.
+    "$MKTRACE" "$tmp/cut.trace" --cut 10001 >/dev/null || fail "xtp-mktrace --cut"
+    expect_fail 1 "cut.trace: offset [0-9]*: truncated record" --textfile "$tmp/tc" --trace "$tmp/cut.trace" --once
+    grep -q '^xen_telemetry_up{node="pi"} 1$' "$tmp/tc/xen_telemetry.prom" || fail "cut trace: nothing exported"
+    n=$((n + 1)); echo "  ok   cut trace: the records before the cut exported"
+else
+    echo "note: $MKTRACE not built: --trace not exercised"
+fi
 
 # A running exporter: rewrites, follows a restarted simulator, stops.
 "$PUB" --shm "$shm" --seconds 30 --rate 100000 >/dev/null &
