@@ -34,5 +34,11 @@ $(XTX_PUB): $(call objs,$(XTX_DIR)/tests/testpub.c) $(XTX_LIBXT)
 	$(LINK)
 check: $(XTX_PUB)
 
+# Installed under $(PREFIX)/share/xen-vtd-scale for deployment.
+DATA += contrib/prometheus/xen-telemetry-rules.yml \
+	contrib/systemd/xen-telemetry-export.service \
+	contrib/systemd/xen-telemetry-export-once.service \
+	contrib/systemd/xen-telemetry-export.timer
+
 TEST_SCRIPTS += $(XTX_DIR)/tests/check-cli.sh $(XTX_DIR)/tests/check-promtool.sh \
 	$(XTX_DIR)/tests/e2e-prometheus.sh

@@ -103,4 +103,21 @@ kill -TERM "$exp"; wait "$exp"; rc=$?
 left=$(find "$tmp" -name '.xen_telemetry.prom.*' | wc -l)
 [ "$left" -eq 0 ] || fail "$left temporary files left"
 n=$((n + 1)); echo "  ok   SIGTERM: exit 0, no temporary file left"
+# The systemd examples parse, with ExecStart pointed at this build.
+if command -v systemd-analyze >/dev/null; then
+    mkdir -p "$tmp/units"
+    for u in contrib/systemd/xen-telemetry-export.service \
+             contrib/systemd/xen-telemetry-export-once.service \
+             contrib/systemd/xen-telemetry-export.timer; do
+        sed "s|/usr/local/bin/xen-telemetry-export|$PWD/$EXPORT|" "$u" >"$tmp/units/${u##*/}"
+    done
+    out=$(cd "$tmp/units" && systemd-analyze verify ./xen-telemetry-export.service \
+          ./xen-telemetry-export-once.service ./xen-telemetry-export.timer 2>&1) ||
+        fail "systemd-analyze verify: $out"
+    [ -z "$out" ] || fail "systemd-analyze verify: $out"
+    grep -q -- '--xen --textfile /var/lib/prometheus/node-exporter' contrib/systemd/xen-telemetry-export.service || fail "service: unexpected ExecStart"
+    n=$((n + 1)); echo "  ok   systemd-analyze verify accepts the service, the oneshot and the timer"
+else
+    echo "note: systemd-analyze absent: unit files not verified"
+fi
 echo "PASS: $n checks"
