@@ -31,10 +31,9 @@ struct xa_dist {
     uint64_t sum;
     uint64_t min;
     uint64_t max;
-    /* exact mode: samples[0..count) (unsorted until a percentile is asked) */
+    /* exact mode: samples[0..count), in no particular order */
     uint64_t *samples;
     size_t cap;
-    int sorted;
     /* folded mode: hist != NULL, samples == NULL */
     uint64_t *hist;
 };

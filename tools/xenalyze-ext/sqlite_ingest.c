@@ -22,13 +22,26 @@ extern const char xa_catalogue_sql[];
 /* Upstream rows the store keeps besides the catalogue's. */
 enum { ST_LOST, ST_RUNSTATE, NR_ST };
 
+/*
+ * Rows of one table wait here until XA_DB_ROWS of them go in with one
+ * multi-row INSERT: per-statement overhead, not the b-tree, was most of an
+ * insert's cost.  A partial group goes row by row before each COMMIT.
+ */
+#define XA_DB_ROWS     64   /* x 12 columns: under the 999-variable limit */
+#define XA_DB_MAXCOLS  (5 + XTE_MAX_EXTRA)
+
+struct table_writer {
+    sqlite3_stmt *one, *many;
+    unsigned int ncols, nrows;
+    sqlite3_int64 v[XA_DB_ROWS][XA_DB_MAXCOLS];
+};
+
 struct xa_db {
     sqlite3 *db;
     char *path;
     long long run_id;
     int stream_identity;             /* identity known only at the end */
-    sqlite3_stmt *ev[XTE_NR_EVENTS];
-    sqlite3_stmt *st[NR_ST];
+    struct table_writer tw[XTE_NR_EVENTS + NR_ST];
     uint64_t rows, in_batch;
     uint64_t hash, hashed;           /* stream identity */
     uint64_t ticks_rows_below_seq;   /* rows written before cpu_hz known */
@@ -154,40 +167,75 @@ static int check_version(struct xa_db *d, char *err, size_t len)
     return 0;
 }
 
+/* The single-row and the XA_DB_ROWS-row INSERT of one table. */
+static int prepare_table(struct xa_db *d, struct table_writer *tw,
+                         const char *table, const char *const *cols,
+                         unsigned int ncols, int quote, char *err,
+                         size_t len)
+{
+    char head[512], row[256], *sql;
+    size_t n = 0, r = 0, cap;
+
+    n += (size_t)snprintf(head + n, sizeof(head) - n, "INSERT INTO %s (",
+                          table);
+    for (unsigned int i = 0; i < ncols; i++)
+        n += (size_t)snprintf(head + n, sizeof(head) - n,
+                              quote ? "%s\"%s\"" : "%s%s", i ? ", " : "",
+                              cols[i]);
+    snprintf(head + n, sizeof(head) - n, ") VALUES ");
+    r += (size_t)snprintf(row + r, sizeof(row) - r, "(");
+    for (unsigned int i = 0; i < ncols; i++)
+        r += (size_t)snprintf(row + r, sizeof(row) - r, i ? ", ?" : "?");
+    snprintf(row + r, sizeof(row) - r, ")");
+    cap = strlen(head) + XA_DB_ROWS * (strlen(row) + 2) + 1;
+    sql = malloc(cap);
+    if (!sql)
+        abort();
+    snprintf(sql, cap, "%s%s", head, row);
+    if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &tw->one, NULL) != SQLITE_OK)
+        goto fail;
+    for (unsigned int k = 1; k < XA_DB_ROWS; k++)
+        strcat(strcat(sql, ", "), row);
+    if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &tw->many, NULL) != SQLITE_OK)
+        goto fail;
+    free(sql);
+    tw->ncols = ncols;
+    return 0;
+fail:
+    free(sql);
+    return fail(err, len, d->path, d->db, "preparing an insert");
+}
+
 static int prepare(struct xa_db *d, char *err, size_t len)
 {
-    char sql[1024], lo[64];
+    static const char *const lost_cols[] = {
+        "run_id", "seq", "tsc", "t_ns", "cpu", "count", "first_tsc",
+        "hidden_ns",
+    };
+    static const char *const runstate_cols[] = {
+        "run_id", "seq", "tsc", "t_ns", "cpu", "domid", "vcpu", "old_state",
+        "new_state",
+    };
+    const char *cols[XA_DB_MAXCOLS] = { "run_id", "seq", "tsc", "t_ns", "cpu" };
+    char table[64];
 
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         const struct xte_event_desc *ev = &xte_events[e];
-        size_t n = 0;
 
-        event_table(ev, lo, sizeof(lo));
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "INSERT INTO %s "
-                              "(run_id, seq, tsc, t_ns, cpu", lo);
+        event_table(ev, table, sizeof(table));
         for (unsigned int i = 0; i < ev->nr_fields; i++)
-            n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", \"%s\"",
-                                  ev->fields[i].name);
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n,
-                              ") VALUES (?, ?, ?, ?, ?");
-        for (unsigned int i = 0; i < ev->nr_fields; i++)
-            n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", ?");
-        snprintf(sql + n, sizeof(sql) - n, ")");
-        if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                               &d->ev[e], NULL) != SQLITE_OK)
-            return fail(err, len, d->path, d->db, "preparing an insert");
+            cols[5 + i] = ev->fields[i].name;
+        if (prepare_table(d, &d->tw[e], table, cols, 5 + ev->nr_fields, 1,
+                          err, len))
+            return -1;
     }
-    if (sqlite3_prepare_v3(d->db, "INSERT INTO lost_records (run_id, seq, "
-                           "tsc, t_ns, cpu, count, first_tsc, hidden_ns) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &d->st[ST_LOST],
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(d->db, "INSERT INTO runstate (run_id, seq, tsc, "
-                           "t_ns, cpu, domid, vcpu, old_state, new_state) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &d->st[ST_RUNSTATE],
-                           NULL) != SQLITE_OK)
-        return fail(err, len, d->path, d->db, "preparing an insert");
+    if (prepare_table(d, &d->tw[XTE_NR_EVENTS + ST_LOST], "lost_records",
+                      lost_cols, 8, 0, err, len) ||
+        prepare_table(d, &d->tw[XTE_NR_EVENTS + ST_RUNSTATE], "runstate",
+                      runstate_cols, 9, 0, err, len))
+        return -1;
     return 0;
 }
 
@@ -202,7 +250,7 @@ struct xa_db *db_open(const char *path, char *err, size_t errlen)
     if (kill)
         d->kill_after = strtoull(kill, NULL, 10);
     if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
-                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+                        SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         fail(err, errlen, path, d->db, "cannot open");
         db_close(d);
         return NULL;
@@ -379,7 +427,7 @@ rollback:
 
 /* ---- rows ------------------------------------------------------------ */
 
-static int step(struct xa_db *d, sqlite3_stmt *s)
+static int step(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
 
@@ -387,13 +435,42 @@ static int step(struct xa_db *d, sqlite3_stmt *s)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int flush_full(struct table_writer *tw)
+{
+    int k = 1;
+
+    for (unsigned int r = 0; r < XA_DB_ROWS; r++)
+        for (unsigned int c = 0; c < tw->ncols; c++)
+            sqlite3_bind_int64(tw->many, k++, tw->v[r][c]);
+    tw->nrows = 0;
+    return step(tw->many);
+}
+
+/* Rows short of a full group, one statement each (before a COMMIT). */
+static int flush_partial(struct xa_db *d)
+{
+    for (unsigned int t = 0; t < XTE_NR_EVENTS + NR_ST; t++) {
+        struct table_writer *tw = &d->tw[t];
+
+        for (unsigned int r = 0; r < tw->nrows; r++) {
+            for (unsigned int c = 0; c < tw->ncols; c++)
+                sqlite3_bind_int64(tw->one, (int)c + 1, tw->v[r][c]);
+            if (step(tw->one))
+                return -1;
+        }
+        tw->nrows = 0;
+    }
+    return 0;
+}
+
 int db_add(struct xa_db *d, struct xa_analysis *a,
            const struct xte_record *rec)
 {
     const struct xte_event_desc *ev = NULL;
-    sqlite3_stmt *s = NULL;
+    struct table_writer *tw = NULL;
+    sqlite3_int64 *v;
     uint64_t t;
-    int k = 1;
+    int k = 0;
 
     if (d->stream_identity) {
         d->hash = mix(d->hash, (uint64_t)rec->event << 32 | rec->cpu);
@@ -405,12 +482,12 @@ int db_add(struct xa_db *d, struct xa_analysis *a,
     if (XTE_IS_CATALOGUE_EVENT(rec->event))
         ev = xte_event_by_id(rec->event);
     if (ev)
-        s = d->ev[ev - xte_events];
+        tw = &d->tw[ev - xte_events];
     else if (rec->event == XTE_TRC_LOST_RECORDS)
-        s = d->st[ST_LOST];
+        tw = &d->tw[XTE_NR_EVENTS + ST_LOST];
     else if (xa_is_runstate_change(rec->event))
-        s = d->st[ST_RUNSTATE];
-    if (!s)
+        tw = &d->tw[XTE_NR_EVENTS + ST_RUNSTATE];
+    if (!tw)
         return 0;
 
     t = xa_tsc_to_rel(a, rec->tsc);
@@ -418,37 +495,40 @@ int db_add(struct xa_db *d, struct xa_analysis *a,
         d->wrote_ticks = 1;
         d->ticks_rows_below_seq = rec->seq + 1;
     }
-    sqlite3_bind_int64(s, k++, d->run_id);
-    sqlite3_bind_int64(s, k++, (sqlite3_int64)rec->seq);
-    sqlite3_bind_int64(s, k++, (sqlite3_int64)rec->tsc);
-    sqlite3_bind_int64(s, k++, (sqlite3_int64)t);
-    sqlite3_bind_int64(s, k++, rec->cpu);
+    v = tw->v[tw->nrows];
+    v[k++] = d->run_id;
+    v[k++] = (sqlite3_int64)rec->seq;
+    v[k++] = (sqlite3_int64)rec->tsc;
+    v[k++] = (sqlite3_int64)t;
+    v[k++] = rec->cpu;
     if (ev) {
         for (unsigned int i = 0; i < ev->nr_fields; i++)
-            sqlite3_bind_int64(s, k++, (sqlite3_int64)xte_field_value(
-                &ev->fields[i], rec->extra, rec->nr_extra));
+            v[k++] = (sqlite3_int64)xte_field_value(&ev->fields[i],
+                                                    rec->extra,
+                                                    rec->nr_extra);
     } else if (rec->event == XTE_TRC_LOST_RECORDS) {
         uint64_t first = rec->nr_extra > 3
             ? rec->extra[2] | (uint64_t)rec->extra[3] << 32 : rec->tsc;
 
-        sqlite3_bind_int64(s, k++, rec->nr_extra ? rec->extra[0] : 0);
-        sqlite3_bind_int64(s, k++, (sqlite3_int64)first);
-        sqlite3_bind_int64(s, k++, (sqlite3_int64)xa_ticks_to_ns(
-            a, rec->tsc > first ? rec->tsc - first : 0));
+        v[k++] = rec->nr_extra ? rec->extra[0] : 0;
+        v[k++] = (sqlite3_int64)first;
+        v[k++] = (sqlite3_int64)xa_ticks_to_ns(
+            a, rec->tsc > first ? rec->tsc - first : 0);
     } else {
         uint32_t w0 = rec->nr_extra > 0 ? rec->extra[0] : 0;
         uint32_t w1 = rec->nr_extra > 1 ? rec->extra[1] : 0;
 
-        sqlite3_bind_int64(s, k++, w0 >> 16);
-        sqlite3_bind_int64(s, k++, w0 & 0xffff);
-        sqlite3_bind_int64(s, k++, w1 & 0xf);
-        sqlite3_bind_int64(s, k++, (w1 >> 4) & 0xf);
+        v[k++] = w0 >> 16;
+        v[k++] = w0 & 0xffff;
+        v[k++] = w1 & 0xf;
+        v[k++] = (w1 >> 4) & 0xf;
     }
-    if (step(d, s))
+    if (++tw->nrows == XA_DB_ROWS && flush_full(tw))
         return -1;
     d->rows++;
     if (++d->in_batch >= XA_DB_BATCH) {
-        if (sqlite3_exec(d->db, "COMMIT; BEGIN", NULL, NULL, NULL))
+        if (flush_partial(d) ||
+            sqlite3_exec(d->db, "COMMIT; BEGIN", NULL, NULL, NULL))
             return -1;
         d->in_batch = 0;
     }
@@ -575,6 +655,11 @@ int db_run_end(struct xa_db *d, struct xa_analysis *a,
     char identity[96];
     int rc;
 
+    if (flush_partial(d)) {
+        fail(err, errlen, d->path, d->db, "writing the last rows");
+        sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
     if (d->stream_identity) {
         int complete = 0;
         long long id;
@@ -659,10 +744,10 @@ void db_close(struct xa_db *d)
 {
     if (!d)
         return;
-    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
-        sqlite3_finalize(d->ev[e]);
-    for (unsigned int i = 0; i < NR_ST; i++)
-        sqlite3_finalize(d->st[i]);
+    for (unsigned int t = 0; t < XTE_NR_EVENTS + NR_ST; t++) {
+        sqlite3_finalize(d->tw[t].one);
+        sqlite3_finalize(d->tw[t].many);
+    }
     if (d->db && !sqlite3_get_autocommit(d->db))
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(d->db);

@@ -34,6 +34,45 @@ static void test_exact_nearest_rank(void **state)
     assert_int_equal(dist_budget_used(), 0);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Selection must agree with a full sort, duplicates and patterns included. */
+static void test_select_matches_sort(void **state)
+{
+    static uint64_t ref[5000];
+    uint64_t x = 88172645463325252ull;
+
+    for (int round = 0; round < 200; round++) {
+        struct xa_dist d = { 0 };
+        size_t n = 1 + (size_t)(x % 5000);
+        unsigned int shape = round % 4;
+
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ref[i] = shape == 0 ? x % 7                 /* many duplicates */
+                   : shape == 1 ? i                     /* sorted */
+                   : shape == 2 ? n - i                 /* reversed */
+                   : x;
+            dist_add(&d, ref[i]);
+        }
+        qsort(ref, n, sizeof(ref[0]), cmp_u64);
+        for (int p = 0; p <= 100; p += 7) {
+            uint64_t rank = (uint64_t)((p / 100.0) * n + 0.999999999);
+
+            if (rank < 1)
+                rank = 1;
+            assert_int_equal(dist_percentile(&d, p), ref[rank - 1]);
+        }
+        assert_int_equal(dist_percentile(&d, 99), ref[(size_t)((99 / 100.0) * n + 0.999999999) - 1]);
+        dist_free(&d);
+    }
+}
+
 static void test_empty(void **state)
 {
     struct xa_dist d = { 0 };
@@ -104,6 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_nearest_rank),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_select_matches_sort),
         cmocka_unit_test(test_bucket_error_bound),
         cmocka_unit_test(test_budget_fold),
     };
