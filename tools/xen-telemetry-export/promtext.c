@@ -202,11 +202,10 @@ static char *record_labels(const struct xte_node_desc *d, int domain,
 
 /* ---- per-domain record order: by key, duplicates dropped --------------- */
 
-static const struct xte_node_desc *sort_desc;
-
-static int cmp_keys(const void *a, const void *b)
+static int cmp_keys(const void *a, const void *b, void *arg)
 {
     const struct rec_ref *ra = a, *rb = b;
+    const struct xte_node_desc *sort_desc = arg;
 
     for (unsigned int i = 0; i < sort_desc->nr_domain_fields; i++) {
         const struct xte_counter_desc *f = &sort_desc->domain_fields[i];
@@ -266,8 +265,7 @@ static struct rec_ref *list_records(FILE *out, const struct xte_node_view *v,
         refs[i].rec = domain ? xte_node_domain(v, i) : xte_node_pcpu(v, i);
     }
     if (domain && n > 1) {
-        sort_desc = v->desc;
-        qsort(refs, n, sizeof(*refs), cmp_keys);
+        qsort_r(refs, n, sizeof(*refs), cmp_keys, (void *)v->desc);
         for (unsigned int i = 0; i < n; i++) {
             if (kept && same_keys(v->desc, &refs[kept - 1], &refs[i])) {
                 fprintf(out, "# node %s: domain record %u has the same key "

@@ -235,6 +235,40 @@ direct_totals() {
          END { for (n in s) print n, s[n] }' "$d/xen_telemetry.prom" | sort
 }
 now() { date +%s.%N; }
+# hist_quantile Q FAMILY FILE_A FILE_B: the quantile of the samples a
+# histogram family (all series summed) gained between two direct reads,
+# interpolated inside its bucket as histogram_quantile() does.
+hist_quantile() {
+    awk -v q="$1" -v f="$2_bucket{" '
+        index($0, f) == 1 {
+            match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+            if (FNR == NR) a[le] += $NF; else b[le] += $NF
+        }
+        END {
+            n = 0
+            for (le in b) if (le != "+Inf") les[++n] = le + 0
+            # insertion sort: at most 31 finite bounds
+            for (i = 2; i <= n; i++) { v = les[i]; for (j = i - 1; j >= 1 && les[j] > v; j--) les[j + 1] = les[j]; les[j + 1] = v }
+            for (i = 1; i <= n; i++) { key[i] = sprintf("%.9f", les[i]) }
+            total = b["+Inf"] - a["+Inf"]
+            if (total <= 0) { print "none"; exit }
+            rank = q * total; prev = 0; lower = 0
+            for (i = 1; i <= n; i++) {
+                c = 0
+                for (le in b) if (le != "+Inf" && sprintf("%.9f", le + 0) == key[i]) c = b[le] - a[le]
+                if (c >= rank) { print lower + (les[i] - lower) * (rank - prev) / (c - prev); exit }
+                prev = c; lower = les[i]
+            }
+            print lower
+        }' "$3" "$4"
+}
+# The histogram family that gained the most samples between two reads.
+busiest_hist() {
+    awk '/^xen_telemetry_[a-z_]*_count[{ ]/ { n = $1; sub(/_count.*/, "", n)
+            if (FNR == NR) a[n] += $NF; else b[n] += $NF }
+         END { best = ""; for (n in b) if (b[n] - a[n] > bd) { bd = b[n] - a[n]; best = n }
+               print best }' "$1" "$2"
+}
 if [ "$HVSIM_RUN" = 1 ]; then
     hsel='job="hvsim"'
     ta=$(now); direct_totals a >"$tmp/a.txt" || fail "direct read of hvsim's shared memory"
@@ -250,6 +284,18 @@ if [ "$HVSIM_RUN" = 1 ]; then
     window=$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%d", b - a }')
     got=$(query "sum(rate($fam{$hsel}[${window}s]))")
     check "Prometheus rate($fam[${window}s]) = $got, direct read $direct_rate (20%)" within "$got" "$direct_rate" 0.20
+    # histogram_quantile() against the simulator's own histogram over the
+    # same stretch of time.  The two windows are not exactly the same
+    # samples, so the bound is the histograms' own resolution: one log2
+    # bucket (a factor of 2).
+    hfam=$(busiest_hist "$tmp/direct.a/xen_telemetry.prom" "$tmp/direct.b/xen_telemetry.prom")
+    [ -n "$hfam" ] || fail "no histogram moved in hvsim's export"
+    for q in 0.5 0.99; do
+        want=$(hist_quantile "$q" "$hfam" "$tmp/direct.a/xen_telemetry.prom" "$tmp/direct.b/xen_telemetry.prom")
+        got=$(query "histogram_quantile($q, sum by (le) (rate(${hfam}_bucket{$hsel}[${window}s])))")
+        check "histogram_quantile($q, $hfam) = $got, from direct reads $want (within a factor of 2)" \
+            awk -v g="$got" -v w="$want" 'BEGIN { exit !(g != "none" && w != "none" && w > 0 && g >= w / 2 && g <= w * 2) }'
+    done
     # The last value Prometheus holds lies between two direct reads that
     # bracket its scrape (1 s scrape + 0.2 s export period before it).
     sleep 0.5
