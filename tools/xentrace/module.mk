@@ -46,3 +46,9 @@ $(TESTBIN)/test_telemetry: $(call objs,tools/xentrace/tests/test_telemetry.c) $(
 	@mkdir -p $(dir $@)
 	$(LINK) $(CMOCKA_LIBS)
 TESTS += $(TESTBIN)/test_catalogue $(TESTBIN)/test_telemetry
+
+# ---- libxentrace-ext tests, fuzzer and benchmark ---------------------------
+$(TESTBIN)/test_xentrace: $(call objs,tools/xentrace/tests/test_xentrace.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK) $(CMOCKA_LIBS)
+TESTS += $(TESTBIN)/test_xentrace

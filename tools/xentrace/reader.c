@@ -1,0 +1,1000 @@
+/*
+ * reader.c - stream records out of a xentrace file or pipe, merged by TSC.
+ *
+ * A trace is a sequence of windows, each a TRC_TRACE_CPU_CHANGE record and
+ * a run of one pCPU's records (see xentrace.h).  Each pCPU's records are in
+ * time order; windows of different pCPUs interleave in file order only
+ * roughly.  The reader keeps, per pCPU, a queue of the windows it knows of
+ * and a buffer holding the bytes of the window being parsed, and always
+ * hands out the pCPU head with the smallest TSC (ties: lowest pCPU), which
+ * is the order xenalyze processes records in.
+ *
+ * Two ways of filling the per-pCPU buffers:
+ *
+ *  - cursor mode (a regular file, not followed): a scanner walks the window
+ *    records only (one small pread each) and queues (offset, length)
+ *    descriptors; each pCPU then preads its own windows in chunks of at
+ *    most CHUNK_BYTES.  Memory is one chunk per pCPU whatever the file
+ *    size.  The scanner always stays past the end of every window being
+ *    parsed, so a pCPU whose first window lies within that range is known
+ *    before any record that could follow its records in time is handed out.
+ *
+ *  - stream mode (a pipe, standard input, or follow mode): the input is read
+ *    sequentially in large blocks and window bodies are appended to their
+ *    pCPU's buffer.  A record is handed out once every pCPU seen so far has
+ *    one buffered (so nothing earlier can still arrive), or when more than
+ *    max_buffered bytes wait, or when a followed input is idle; a record
+ *    handed out early may make a later one go back in time, which the stats
+ *    count as out_of_order.
+ *
+ * Bad input sets a cut: nothing at or after the faulty offset is read, all
+ * good records before it are still delivered, and then the reader returns
+ * -1 with the offset of the fault.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xentrace.h"
+
+#define CHUNK_BYTES   (1u << 20)        /* cursor mode: pread unit */
+#define STREAM_BYTES  (1u << 20)        /* stream mode: read() unit */
+#define MAX_REC_BYTES (4u + 8u + 4u * XTE_MAX_EXTRA)
+#define MAX_CPUS      65536u
+
+#define REC_BYTES(hdr) \
+    (4u + (((hdr) >> 31) ? 8u : 0u) + 4u * (((hdr) >> 28) & 7u))
+
+struct seg {                    /* one window of one pCPU */
+    uint64_t hdr_off;           /* offset of its TRC_TRACE_CPU_CHANGE */
+    uint64_t off;               /* offset of its first record */
+    uint32_t len;               /* byte count the window record declares */
+    uint32_t avail;             /* bytes that exist (< len if cut by EOF) */
+    uint32_t have;              /* bytes put in the pCPU buffer so far */
+};
+
+enum cpu_state { CPU_WAITING, CPU_HEAD, CPU_DONE, CPU_FAILED };
+
+struct cpu {
+    uint32_t id;
+    enum cpu_state state;
+    int in_work;
+    uint8_t *buf;               /* unparsed bytes are [rd, wr) */
+    size_t cap, rd, wr;
+    struct seg *segs;           /* ring of windows, head first */
+    uint32_t seg_cap, seg_first, seg_n;
+    uint32_t seg_pos;           /* bytes of the head window parsed */
+    uint64_t last_tsc;
+    uint64_t queued_off;        /* cursor: last window queued */
+    uint64_t last_off;          /* cursor: its last window (prescan) */
+    struct xte_record head;     /* next record, valid in CPU_HEAD */
+};
+
+struct xte_reader {
+    int fd;
+    int own_fd;
+    char name[256];
+    struct xte_reader_opts opts;
+    int cursor;                 /* cursor mode, else stream mode */
+    int regular;
+
+    struct cpu **cpu_by_id;     /* indexed by pCPU number */
+    uint32_t cpu_by_id_len;
+    struct cpu **all;           /* every pCPU seen, in discovery order */
+    uint32_t nr_all, all_cap;
+    struct cpu **heap;          /* pCPUs with a head record, min-heap */
+    uint32_t heap_n;
+    struct cpu **work;          /* pCPUs whose head must be (re)parsed */
+    uint32_t work_n;
+    uint32_t n_waiting;
+    struct cpu *refill;         /* delivered last: parse its next record */
+
+    uint64_t cut;               /* first offset not to be read (fault) */
+    int failed;
+    struct xte_error err;
+
+    /* cursor mode */
+    uint64_t file_size;
+    uint64_t start_off;
+    uint64_t scan_off;
+    int scan_eof;
+    int prescanned;
+
+    /* stream mode */
+    uint8_t *in;
+    uint64_t in_off;            /* offset of the next input byte */
+    int input_done;
+    int stopped;                /* follow mode ended by stop() */
+    int in_hdr;                 /* between windows: reading a window record */
+    uint8_t hdr[MAX_REC_BYTES];
+    uint32_t hdr_have;
+    uint64_t hdr_off;
+    struct cpu *body_cpu;       /* window being received */
+    uint32_t body_left;
+    size_t buffered;
+
+    uint64_t max_tsc;
+    struct xte_reader_stats stats;
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4)))
+static int fault(struct xte_reader *r, uint64_t off, const char *fmt, ...)
+{
+    va_list ap;
+
+    /* Keep the earliest fault: everything before it is delivered. */
+    if (!r->failed || off < r->err.offset) {
+        snprintf(r->err.file, sizeof(r->err.file), "%s", r->name);
+        r->err.offset = off;
+        va_start(ap, fmt);
+        vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
+        va_end(ap);
+    }
+    r->failed = 1;
+    if (off < r->cut)
+        r->cut = off;
+    return -1;
+}
+
+/* ---- pCPUs -------------------------------------------------------------- */
+
+static int push_work(struct xte_reader *r, struct cpu *c)
+{
+    if (!c->in_work) {
+        c->in_work = 1;
+        r->work[r->work_n++] = c;
+    }
+    return 0;
+}
+
+static struct cpu *get_cpu(struct xte_reader *r, uint32_t id, uint64_t off)
+{
+    struct cpu *c;
+
+    if (id < r->cpu_by_id_len && r->cpu_by_id[id])
+        return r->cpu_by_id[id];
+    if (id >= r->cpu_by_id_len) {
+        uint32_t n = r->cpu_by_id_len ? r->cpu_by_id_len : 16;
+        struct cpu **p;
+
+        while (n <= id)
+            n *= 2;
+        p = realloc(r->cpu_by_id, n * sizeof(*p));
+        if (!p)
+            goto oom;
+        memset(p + r->cpu_by_id_len, 0,
+               (n - r->cpu_by_id_len) * sizeof(*p));
+        r->cpu_by_id = p;
+        r->cpu_by_id_len = n;
+    }
+    if (r->nr_all == r->all_cap) {
+        /* all, heap and work hold at most nr_all entries each. */
+        uint32_t n = r->all_cap ? r->all_cap * 2 : 8;
+        struct cpu **a, **h, **w;
+
+        a = realloc(r->all, n * sizeof(*a));
+        if (!a)
+            goto oom;
+        r->all = a;
+        h = realloc(r->heap, n * sizeof(*h));
+        if (!h)
+            goto oom;
+        r->heap = h;
+        w = realloc(r->work, n * sizeof(*w));
+        if (!w)
+            goto oom;
+        r->work = w;
+        r->all_cap = n;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        goto oom;
+    c->id = id;
+    c->state = CPU_WAITING;
+    r->n_waiting++;
+    r->cpu_by_id[id] = c;
+    r->all[r->nr_all++] = c;
+    if (id > r->stats.max_cpu)
+        r->stats.max_cpu = id;
+    push_work(r, c);
+    return c;
+oom:
+    fault(r, off, "out of memory for pCPU %u", id);
+    return NULL;
+}
+
+static struct seg *push_seg(struct xte_reader *r, struct cpu *c)
+{
+    struct seg *s;
+
+    if (c->seg_n == c->seg_cap) {
+        uint32_t n = c->seg_cap ? c->seg_cap * 2 : 4;
+        struct seg *p = malloc(n * sizeof(*p));
+
+        if (!p)
+            return NULL;
+        /* Unroll the ring into the new array. */
+        for (uint32_t i = 0; i < c->seg_n; i++)
+            p[i] = c->segs[(c->seg_first + i) % c->seg_cap];
+        free(c->segs);
+        c->segs = p;
+        c->seg_cap = n;
+        c->seg_first = 0;
+    }
+    s = &c->segs[(c->seg_first + c->seg_n) % c->seg_cap];
+    c->seg_n++;
+    memset(s, 0, sizeof(*s));
+    return s;
+}
+
+static inline struct seg *head_seg(struct cpu *c)
+{
+    return c->seg_n ? &c->segs[c->seg_first] : NULL;
+}
+
+static inline void pop_seg(struct cpu *c)
+{
+    c->seg_first = (c->seg_first + 1) % c->seg_cap;
+    c->seg_n--;
+    c->seg_pos = 0;
+}
+
+static struct seg *tail_seg(struct cpu *c)
+{
+    return c->seg_n ? &c->segs[(c->seg_first + c->seg_n - 1) % c->seg_cap]
+                    : NULL;
+}
+
+/* ---- heap of pCPU heads ------------------------------------------------- */
+
+static inline int before(const struct cpu *a, const struct cpu *b)
+{
+    return a->head.tsc < b->head.tsc ||
+           (a->head.tsc == b->head.tsc && a->id < b->id);
+}
+
+static void sift_down(struct xte_reader *r, uint32_t i)
+{
+    struct cpu **h = r->heap;
+    uint32_t n = r->heap_n;
+    struct cpu *c = h[i];
+
+    for (;;) {
+        uint32_t l = 2 * i + 1, m;
+
+        if (l >= n)
+            break;
+        m = (l + 1 < n && before(h[l + 1], h[l])) ? l + 1 : l;
+        if (!before(h[m], c))
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = c;
+}
+
+static void heap_push(struct xte_reader *r, struct cpu *c)
+{
+    uint32_t i = r->heap_n++;
+
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+
+        if (!before(c, r->heap[p]))
+            break;
+        r->heap[i] = r->heap[p];
+        i = p;
+    }
+    r->heap[i] = c;
+}
+
+static void heap_pop(struct xte_reader *r)
+{
+    r->heap[0] = r->heap[--r->heap_n];
+    if (r->heap_n)
+        sift_down(r, 0);
+}
+
+/* ---- parsing one pCPU's records ----------------------------------------- */
+
+/*
+ * Next record of pCPU c from its buffer: 1 and *rec filled, 0 when the
+ * bytes are not there (yet), -1 on a fault.
+ */
+static int parse_one(struct xte_reader *r, struct cpu *c,
+                     struct xte_record *rec)
+{
+    for (;;) {
+        struct seg *s = head_seg(c);
+        uint32_t left, avail_left, inbuf, hdr, size, n;
+        const uint8_t *p;
+        uint64_t off;
+
+        if (!s)
+            return 0;
+        if (c->seg_pos == s->len) {
+            pop_seg(c);
+            continue;
+        }
+        off = s->off + c->seg_pos;
+        left = s->len - c->seg_pos;
+        avail_left = s->avail - c->seg_pos;
+        inbuf = s->have - c->seg_pos;
+        p = c->buf + c->rd;
+        if (inbuf < 4) {
+            if (left < 4)
+                return fault(r, off, "%u stray bytes at the end of the "
+                             "window of cpu %u (window record at offset "
+                             "%llu declares %u bytes): not a whole record",
+                             left, c->id, (unsigned long long)s->hdr_off,
+                             s->len);
+            if (avail_left < 4)
+                goto truncated;
+            return 0;
+        }
+        memcpy(&hdr, p, 4);
+        size = REC_BYTES(hdr);
+        if (size > left)
+            return fault(r, off, "record (header 0x%08x, %u bytes) crosses "
+                         "the end of its window (cpu %u, window record at "
+                         "offset %llu declares %u bytes, %u left)", hdr, size,
+                         c->id, (unsigned long long)s->hdr_off, s->len, left);
+        if (size > avail_left)
+            goto truncated;
+        if (size > inbuf)
+            return 0;
+        rec->event = hdr & 0x0fffffffu;
+        if (rec->event == XTE_TRC_TRACE_CPU_CHANGE)
+            return fault(r, off, "TRC_TRACE_CPU_CHANGE inside the window of "
+                         "cpu %u (window record at offset %llu)", c->id,
+                         (unsigned long long)s->hdr_off);
+        rec->cpu = c->id;
+        rec->offset = off;
+        n = (hdr >> 28) & 7u;
+        rec->nr_extra = n;
+        p += 4;
+        if (hdr >> 31) {
+            uint32_t lo, hi;
+
+            memcpy(&lo, p, 4);
+            memcpy(&hi, p + 4, 4);
+            c->last_tsc = ((uint64_t)hi << 32) | lo;
+            rec->has_tsc = 1;
+            p += 8;
+        } else {
+            rec->has_tsc = 0;
+        }
+        rec->tsc = c->last_tsc;
+        memset(rec->extra, 0, sizeof(rec->extra));
+        memcpy(rec->extra, p, 4u * n);
+        c->rd += size;
+        c->seg_pos += size;
+        if (!r->cursor)
+            r->buffered -= size;
+        return 1;
+
+truncated:
+        if (r->stopped) {
+            /* Follow mode was stopped mid-window: not a fault. */
+            while (c->seg_n)
+                pop_seg(c);
+            if (!r->cursor)
+                r->buffered -= c->wr - c->rd;
+            c->rd = c->wr = 0;
+            return 0;
+        }
+        if (avail_left == 0)
+            return fault(r, off, "truncated window: the window record of "
+                         "cpu %u at offset %llu declares %u bytes, the "
+                         "input ends after %u", c->id,
+                         (unsigned long long)s->hdr_off, s->len, s->avail);
+        return fault(r, off, "truncated record: %u bytes present, the input "
+                     "ends (window of cpu %u at offset %llu declares %u "
+                     "bytes)", avail_left, c->id,
+                     (unsigned long long)s->hdr_off, s->len);
+    }
+}
+
+/*
+ * Check a window record at off; p holds n bytes of it.  1: *cpu, *len and
+ * *size filled; 0: more bytes needed; -1: fault.
+ */
+static int parse_window(struct xte_reader *r, uint64_t off, const uint8_t *p,
+                        size_t n, uint32_t *cpu, uint32_t *len,
+                        uint32_t *size)
+{
+    uint32_t hdr, nx, w[2];
+    size_t at;
+
+    if (n < 4)
+        return 0;
+    memcpy(&hdr, p, 4);
+    nx = (hdr >> 28) & 7u;
+    if ((hdr & 0x0fffffffu) != XTE_TRC_TRACE_CPU_CHANGE) {
+        if (off == r->start_off)
+            return fault(r, off, "not a xentrace trace: the first record "
+                         "(header 0x%08x) is not TRC_TRACE_CPU_CHANGE", hdr);
+        return fault(r, off, "expected a TRC_TRACE_CPU_CHANGE window record "
+                     "after the previous window, found header 0x%08x", hdr);
+    }
+    if (nx < 2)
+        return fault(r, off, "TRC_TRACE_CPU_CHANGE with %u extra words "
+                     "(needs 2: pCPU and byte count)", nx);
+    *size = REC_BYTES(hdr);
+    if (n < *size)
+        return 0;
+    at = 4 + ((hdr >> 31) ? 8 : 0);
+    memcpy(w, p + at, 8);
+    *cpu = w[0] & 0xffffu;
+    *len = w[1];
+    return 1;
+}
+
+/* ---- cursor mode: scanner and per-pCPU preads --------------------------- */
+
+static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = pread(fd, (uint8_t *)buf + got, len - got,
+                          (off_t)(off + got));
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* Read the window record at off into *cpu, *len, *size: 1, or 0 (fault). */
+static int read_window(struct xte_reader *r, uint64_t off, uint32_t *cpu,
+                       uint32_t *len, uint32_t *size)
+{
+    uint8_t p[MAX_REC_BYTES];
+    size_t want;
+    ssize_t n;
+    int rc;
+
+    want = r->file_size - off < sizeof(p) ? (size_t)(r->file_size - off)
+                                          : sizeof(p);
+    n = pread_full(r->fd, p, want, off);
+    if (n < 0)
+        return fault(r, off, "read failed: %s", strerror(errno)) + 1;
+    rc = parse_window(r, off, p, (size_t)n, cpu, len, size);
+    if (rc == 0)
+        fault(r, off, "truncated window record: %zd bytes before the end of "
+              "the file", n);
+    return rc > 0;
+}
+
+static struct seg *queue_window(struct xte_reader *r, struct cpu *c,
+                                uint64_t off, uint32_t len, uint32_t size)
+{
+    struct seg *s = push_seg(r, c);
+
+    if (!s) {
+        fault(r, off, "out of memory");
+        return NULL;
+    }
+    s->hdr_off = off;
+    s->off = off + size;
+    s->len = len;
+    s->avail = r->file_size - s->off < len ? (uint32_t)(r->file_size - s->off)
+                                           : len;
+    c->queued_off = off;
+    return s;
+}
+
+/*
+ * Walk every window record once before the first delivery: it finds every
+ * pCPU and its first and last windows, so that a pCPU whose first window
+ * sits late in the file (its buffer filled slowly) still has its records
+ * merged in time, and validates the window structure.  Memory stays
+ * O(pCPUs); the cost is one small pread per window.
+ */
+static void prescan(struct xte_reader *r)
+{
+    uint64_t off = r->start_off;
+
+    r->prescanned = 1;
+    if (r->file_size <= r->start_off) {
+        fault(r, r->start_off, "empty file: not a xentrace trace");
+        return;
+    }
+    while (off < r->file_size && off < r->cut) {
+        uint32_t cpu, len, size;
+        struct cpu *c;
+
+        if (!read_window(r, off, &cpu, &len, &size))
+            break;
+        c = get_cpu(r, cpu, off);
+        if (!c)
+            break;
+        if (c->seg_n == 0 && !queue_window(r, c, off, len, size))
+            break;
+        c->last_off = off;
+        r->stats.windows++;
+        r->stats.bytes += size;
+        off += size + (uint64_t)len;
+    }
+}
+
+/* Queue the next window past the scanner; 1 found, 0 none (end, fault). */
+static int scan_one(struct xte_reader *r)
+{
+    uint32_t cpu, len, size;
+    struct cpu *c;
+    uint64_t off = r->scan_off;
+
+    if (r->scan_eof)
+        return 0;
+    if (off >= r->cut || off >= r->file_size ||
+        !read_window(r, off, &cpu, &len, &size)) {
+        r->scan_eof = 1;
+        return 0;
+    }
+    r->scan_off = off + size + (uint64_t)len;
+    c = get_cpu(r, cpu, off);
+    if (!c) {
+        r->scan_eof = 1;
+        return 0;
+    }
+    /* The prescan queued each pCPU's first window already. */
+    if (off > c->queued_off && !queue_window(r, c, off, len, size))
+        r->scan_eof = 1;
+    return 1;
+}
+
+/* Load more of the head window of c; 0 or -1 (fault). */
+static int load_chunk(struct xte_reader *r, struct cpu *c)
+{
+    struct seg *s = head_seg(c);
+    size_t keep = c->wr - c->rd, want, need;
+    ssize_t n;
+
+    if (c->rd) {
+        memmove(c->buf, c->buf + c->rd, keep);
+        c->rd = 0;
+        c->wr = keep;
+    }
+    want = s->avail - s->have;
+    if (want > CHUNK_BYTES)
+        want = CHUNK_BYTES;
+    need = keep + want;
+    if (need > c->cap) {
+        uint8_t *b = realloc(c->buf, need);
+
+        if (!b)
+            return fault(r, s->off + s->have, "out of memory for a window "
+                         "of cpu %u", c->id);
+        c->buf = b;
+        c->cap = need;
+    }
+    n = pread_full(r->fd, c->buf + c->wr, want, s->off + s->have);
+    if (n < 0)
+        return fault(r, s->off + s->have, "read failed: %s", strerror(errno));
+    if ((size_t)n < want)       /* the file shrank under us */
+        s->avail = s->have + (uint32_t)n;
+    c->wr += (size_t)n;
+    s->have += (uint32_t)n;
+    return 0;
+}
+
+/* Cursor mode: parse c's next record, loading windows as needed. */
+static int cursor_head(struct xte_reader *r, struct cpu *c)
+{
+    for (;;) {
+        struct seg *s;
+        int rc = parse_one(r, c, &c->head);
+
+        if (rc)
+            return rc;
+        s = head_seg(c);
+        if (s && s->have == 0 && s->hdr_off >= r->cut) {
+            while (c->seg_n)
+                pop_seg(c);
+            s = NULL;
+        }
+        if (s && s->have < s->avail) {
+            if (load_chunk(r, c))
+                return -1;
+            continue;
+        }
+        if (s)                  /* cannot happen: parse_one had the bytes */
+            return fault(r, s->off + c->seg_pos, "internal: window of cpu "
+                         "%u stalled", c->id);
+        /* Its last window is known from the prescan: no scan past it. */
+        while (c->seg_n == 0 && c->queued_off < c->last_off &&
+               !r->scan_eof)
+            scan_one(r);
+        if (c->seg_n == 0)
+            return 0;
+    }
+}
+
+/* ---- stream mode -------------------------------------------------------- */
+
+static int append(struct xte_reader *r, struct cpu *c, const uint8_t *p,
+                  size_t n)
+{
+    struct seg *s = tail_seg(c);
+
+    if (c->cap - c->wr < n) {
+        if (c->rd) {
+            memmove(c->buf, c->buf + c->rd, c->wr - c->rd);
+            c->wr -= c->rd;
+            c->rd = 0;
+        }
+        if (c->cap - c->wr < n) {
+            size_t cap = c->cap ? c->cap * 2 : 65536;
+            uint8_t *b;
+
+            while (cap - c->wr < n)
+                cap *= 2;
+            b = realloc(c->buf, cap);
+            if (!b)
+                return fault(r, r->in_off, "out of memory buffering cpu %u",
+                             c->id);
+            c->buf = b;
+            c->cap = cap;
+        }
+    }
+    memcpy(c->buf + c->wr, p, n);
+    c->wr += n;
+    s->have += (uint32_t)n;
+    r->buffered += n;
+    if (c->state == CPU_WAITING)
+        push_work(r, c);
+    return 0;
+}
+
+static void end_input(struct xte_reader *r)
+{
+    struct seg *s;
+
+    if (r->input_done)
+        return;
+    r->input_done = 1;
+    /* A window still being received ends where the input ended. */
+    if (!r->in_hdr && r->body_cpu && (s = tail_seg(r->body_cpu)) != NULL) {
+        s->avail = s->have;
+        push_work(r, r->body_cpu);
+    }
+    for (uint32_t i = 0; i < r->nr_all; i++)
+        if (r->all[i]->state == CPU_WAITING)
+            push_work(r, r->all[i]);
+}
+
+/* Route n input bytes to windows; stops at a fault. */
+static void consume(struct xte_reader *r, const uint8_t *p, size_t n)
+{
+    while (n > 0 && !r->failed) {
+        if (r->in_hdr) {
+            uint32_t cpu, len, size, want;
+            size_t take;
+            int rc;
+            struct cpu *c;
+            struct seg *s;
+
+            if (r->hdr_have == 0)
+                r->hdr_off = r->in_off;
+            want = 4;
+            if (r->hdr_have >= 4) {
+                uint32_t h;
+
+                memcpy(&h, r->hdr, 4);
+                want = REC_BYTES(h);
+            }
+            take = want - r->hdr_have < n ? want - r->hdr_have : n;
+            memcpy(r->hdr + r->hdr_have, p, take);
+            r->hdr_have += (uint32_t)take;
+            p += take;
+            n -= take;
+            r->in_off += take;
+            rc = parse_window(r, r->hdr_off, r->hdr, r->hdr_have, &cpu, &len,
+                              &size);
+            if (rc < 0)
+                break;
+            if (rc == 0)
+                continue;
+            r->hdr_have = 0;
+            r->stats.windows++;
+            r->stats.bytes += size;
+            c = get_cpu(r, cpu, r->hdr_off);
+            s = c ? push_seg(r, c) : NULL;
+            if (!s) {
+                fault(r, r->hdr_off, "out of memory");
+                break;
+            }
+            s->hdr_off = r->hdr_off;
+            s->off = r->in_off;
+            s->len = s->avail = len;
+            if (len) {
+                r->in_hdr = 0;
+                r->body_cpu = c;
+                r->body_left = len;
+            }
+        } else {
+            size_t take = r->body_left < n ? r->body_left : n;
+
+            if (append(r, r->body_cpu, p, take))
+                break;
+            p += take;
+            n -= take;
+            r->in_off += take;
+            r->body_left -= (uint32_t)take;
+            if (r->body_left == 0)
+                r->in_hdr = 1;
+        }
+    }
+    if (r->failed)
+        end_input(r);
+}
+
+static int stopped(struct xte_reader *r)
+{
+    if (r->opts.stop && r->opts.stop(r->opts.stop_arg)) {
+        r->stopped = 1;
+        end_input(r);
+        return 1;
+    }
+    return 0;
+}
+
+enum { READ_DATA, READ_IDLE, READ_END };
+
+static int read_more(struct xte_reader *r)
+{
+    ssize_t n;
+
+    if (r->input_done)
+        return READ_END;
+    if (r->opts.follow && stopped(r))
+        return READ_END;
+    if (r->opts.follow && !r->regular) {
+        struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+        int rc = poll(&pfd, 1, (int)r->opts.poll_ms);
+
+        if (rc == 0)
+            return READ_IDLE;
+        if (rc < 0 && errno == EINTR)
+            return READ_IDLE;
+    }
+    n = read(r->fd, r->in, STREAM_BYTES);
+    if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN)
+            return READ_IDLE;
+        fault(r, r->in_off, "read failed: %s", strerror(errno));
+        end_input(r);
+        return READ_END;
+    }
+    if (n == 0) {
+        if (r->opts.follow && r->regular) {
+            struct timespec ts = { r->opts.poll_ms / 1000,
+                                   (long)(r->opts.poll_ms % 1000) * 1000000 };
+
+            nanosleep(&ts, NULL);
+            return READ_IDLE;
+        }
+        if (r->in_off == 0)
+            fault(r, 0, "empty input: not a xentrace trace");
+        else if (r->in_hdr && r->hdr_have)
+            fault(r, r->hdr_off, "truncated window record: %u bytes before "
+                  "the end of the input", r->hdr_have);
+        end_input(r);
+        return READ_END;
+    }
+    consume(r, r->in, (size_t)n);
+    return READ_DATA;
+}
+
+/* ---- delivery ----------------------------------------------------------- */
+
+/* Parse c's next head record and file c accordingly. */
+static void settle(struct xte_reader *r, struct cpu *c, int was_top)
+{
+    int rc = r->cursor ? cursor_head(r, c) : parse_one(r, c, &c->head);
+    enum cpu_state old = c->state;
+
+    if (rc == 1) {
+        c->state = CPU_HEAD;
+        if (was_top)
+            sift_down(r, 0);
+        else
+            heap_push(r, c);
+    } else {
+        if (was_top)
+            heap_pop(r);
+        if (rc < 0) {
+            c->state = CPU_FAILED;
+            /* Stop reading: nothing at or after the fault is used. */
+            if (!r->cursor)
+                end_input(r);
+        } else if (r->cursor || r->input_done) {
+            c->state = CPU_DONE;
+        } else {
+            c->state = CPU_WAITING;
+        }
+    }
+    if (old == CPU_WAITING && c->state != CPU_WAITING)
+        r->n_waiting--;
+    else if (old != CPU_WAITING && c->state == CPU_WAITING)
+        r->n_waiting++;
+}
+
+static void run_work(struct xte_reader *r)
+{
+    while (r->work_n) {
+        struct cpu *c = r->work[--r->work_n];
+
+        c->in_work = 0;
+        if (c->state == CPU_WAITING)
+            settle(r, c, 0);
+    }
+}
+
+int xte_reader_next(struct xte_reader *r, struct xte_record *rec)
+{
+    struct cpu *c;
+
+    if (r->refill) {
+        c = r->refill;
+        r->refill = NULL;
+        settle(r, c, 1);
+    }
+    run_work(r);
+    if (r->cursor) {
+        if (!r->prescanned) {
+            prescan(r);
+            run_work(r);
+        }
+    } else {
+        while (!r->input_done && (r->n_waiting > 0 || r->heap_n == 0)) {
+            int rc;
+
+            if (r->heap_n > 0 && r->buffered >= r->opts.max_buffered)
+                break;          /* forced: deliver what we have */
+            rc = read_more(r);
+            run_work(r);
+            if (rc == READ_IDLE && r->heap_n > 0)
+                break;          /* live input went quiet: do not hold back */
+        }
+    }
+    if (r->heap_n == 0)
+        return r->failed ? -1 : 0;
+
+    c = r->heap[0];
+    *rec = c->head;
+    rec->seq = r->stats.records++;
+    if (rec->tsc < r->max_tsc)
+        r->stats.out_of_order++;
+    else
+        r->max_tsc = rec->tsc;
+    r->stats.bytes += 4u + (rec->has_tsc ? 8u : 0u) + 4u * rec->nr_extra;
+    if (XTE_IS_CATALOGUE_EVENT(rec->event)) {
+        r->stats.catalogue_events++;
+    } else if (rec->event == XTE_TRC_LOST_RECORDS) {
+        r->stats.lost_events++;
+        if (rec->nr_extra)
+            r->stats.lost_records += rec->extra[0];
+    } else if (!xte_upstream_event_name(rec->event)) {
+        r->stats.unknown_events++;
+    }
+    r->refill = c;
+    return 1;
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+struct xte_reader *xte_reader_fdopen(int fd, const char *name,
+                                     const struct xte_reader_opts *opts,
+                                     struct xte_error *err)
+{
+    struct xte_reader *r;
+    struct stat st;
+
+    if (!name)
+        name = "(fd)";
+    if (fstat(fd, &st) < 0) {
+        xte_set_error(err, name, 0, "cannot stat: %s", strerror(errno));
+        return NULL;
+    }
+    r = calloc(1, sizeof(*r));
+    if (!r) {
+        xte_set_error(err, name, 0, "out of memory");
+        return NULL;
+    }
+    r->fd = fd;
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    if (opts)
+        r->opts = *opts;
+    if (r->opts.poll_ms == 0)
+        r->opts.poll_ms = 100;
+    if (r->opts.max_buffered == 0)
+        r->opts.max_buffered = 64u << 20;
+    r->regular = S_ISREG(st.st_mode);
+    r->cut = UINT64_MAX;
+    r->in_hdr = 1;
+    if (r->regular && !r->opts.follow) {
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+
+        r->cursor = 1;
+        r->file_size = (uint64_t)st.st_size;
+        r->start_off = pos > 0 ? (uint64_t)pos : 0;
+        r->scan_off = r->start_off;
+    } else {
+        r->in = malloc(STREAM_BYTES);
+        if (!r->in) {
+            free(r);
+            xte_set_error(err, name, 0, "out of memory");
+            return NULL;
+        }
+    }
+    return r;
+}
+
+struct xte_reader *xte_reader_open(const char *path,
+                                   const struct xte_reader_opts *opts,
+                                   struct xte_error *err)
+{
+    struct xte_reader *r;
+    int fd;
+
+    if (strcmp(path, "-") == 0)
+        return xte_reader_fdopen(0, "(stdin)", opts, err);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        xte_set_error(err, path, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    r = xte_reader_fdopen(fd, path, opts, err);
+    if (!r) {
+        close(fd);
+        return NULL;
+    }
+    r->own_fd = 1;
+    return r;
+}
+
+const struct xte_error *xte_reader_error(const struct xte_reader *r)
+{
+    return &r->err;
+}
+
+const struct xte_reader_stats *xte_reader_stats(const struct xte_reader *r)
+{
+    return &r->stats;
+}
+
+void xte_reader_close(struct xte_reader *r)
+{
+    if (!r)
+        return;
+    for (uint32_t i = 0; i < r->nr_all; i++) {
+        free(r->all[i]->buf);
+        free(r->all[i]->segs);
+        free(r->all[i]);
+    }
+    free(r->all);
+    free(r->heap);
+    free(r->work);
+    free(r->cpu_by_id);
+    free(r->in);
+    if (r->own_fd)
+        close(r->fd);
+    free(r);
+}
