@@ -1,0 +1,671 @@
+/*
+ * test_dpci.c - passthrough interrupt injection (dpci), both policies.
+ *
+ * Directed tests (inline pCPUs, deterministic): scheduling at most once
+ * until run, -EAGAIN teardown while an item is in flight, a rebind that
+ * waits (bounded) for it, CPU offline with items queued.
+ *
+ * Race test (threaded pCPUs; built again with -fsanitize=thread): pCPUs
+ * take interrupts for every pirq of a guest non-stop while a control pCPU
+ * unbinds, rebinds and destroys in a loop.  Checked at every step:
+ *  - never run after teardown: no injection for a pirq once its teardown
+ *    returned 0 (until it is bound again);
+ *  - never lost: once interrupts pause and softirqs drain, every accepted
+ *    interrupt of a still-bound pirq was followed by an injection that
+ *    started after it;
+ *  - never duplicated: every run consumes a schedule (items_run equals
+ *    items_scheduled once drained), injections never exceed runs;
+ *  - nothing stranded: no item is SCHED or RUN after the drain;
+ *  - counters agree: the pCPU records published in hypfs add up to the
+ *    domain's, and teardown_eagain counts the -EAGAINs the test saw.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <hvh/harness.h>
+#include <xen/sched.h>
+#include <xen/softirq.h>
+#include <xen/errno.h>
+#include <xen/hvm/dpci.h>
+#include <public/telemetry.h>
+
+#define NR_PIRQS 4
+
+/* ---- what the guest saw -------------------------------------------------- */
+
+static struct {
+    uint64_t tick;          /* bumped by every interrupt before it fires */
+    uint64_t accepted;      /* highest tick hvm_do_IRQ_dpci() took */
+    uint64_t seen;          /* highest tick an injection observed */
+    uint64_t injections;
+    int torn;               /* teardown returned 0, not bound since */
+    uint64_t bind_tick;     /* tick when last bound, after the unbind */
+    unsigned long torn_runs;    /* the item's run count at teardown */
+    bool torn_valid;
+} pirqs[NR_PIRQS];
+static uint64_t violations_after_teardown;
+
+static void deliver(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
+{
+    unsigned int p = pirq_dpci->pirq;
+    uint64_t t = __atomic_load_n(&pirqs[p].tick, __ATOMIC_SEQ_CST);
+    uint64_t s = __atomic_load_n(&pirqs[p].seen, __ATOMIC_RELAXED);
+
+    if ( __atomic_load_n(&pirqs[p].torn, __ATOMIC_SEQ_CST) )
+        __atomic_fetch_add(&violations_after_teardown, 1, __ATOMIC_RELAXED);
+    while ( s < t && !__atomic_compare_exchange_n(&pirqs[p].seen, &s, t, false,
+                                                  __ATOMIC_RELAXED,
+                                                  __ATOMIC_RELAXED) )
+        ;
+    __atomic_fetch_add(&pirqs[p].injections, 1, __ATOMIC_RELAXED);
+}
+
+/* One device interrupt for pirq p on the current pCPU. */
+static int fire(struct domain *d, unsigned int p)
+{
+    uint64_t t = __atomic_add_fetch(&pirqs[p].tick, 1, __ATOMIC_SEQ_CST);
+    int taken = hvm_do_IRQ_dpci(d, p);
+
+    if ( taken )
+    {
+        uint64_t a = __atomic_load_n(&pirqs[p].accepted, __ATOMIC_RELAXED);
+
+        while ( a < t &&
+                !__atomic_compare_exchange_n(&pirqs[p].accepted, &a, t, false,
+                                             __ATOMIC_RELAXED,
+                                             __ATOMIC_RELAXED) )
+            ;
+    }
+    return taken;
+}
+
+static void reset_guest_view(void)
+{
+    memset(pirqs, 0, sizeof(pirqs));
+    violations_after_teardown = 0;
+}
+
+/* ---- counters, as an administrator reads them ---------------------------- */
+
+struct dpci_totals {
+    uint64_t raised, run, eagain, lock_acq;
+    uint64_t dom_scheduled, dom_run;
+};
+
+static void read_totals(domid_t domid, struct dpci_totals *t)
+{
+    static uint8_t buf[1 << 20];
+    const struct telemetry_header *h = (const void *)buf;
+    size_t len = 0;
+    unsigned int i;
+
+    memset(t, 0, sizeof(*t));
+    assert_int_equal(hvh_hypfs_read("/telemetry/dpci", buf, sizeof(buf),
+                                     &len), 0);
+    assert_true(len >= sizeof(*h));
+    assert_int_equal(h->magic, TELEMETRY_MAGIC);
+    assert_int_equal(h->version, TELEMETRY_DPCI_VERSION);
+    assert_true(h->pcpu_record_size >= sizeof(struct telemetry_dpci_pcpu));
+    for ( i = 0; i < h->nr_pcpus; i++ )
+    {
+        struct telemetry_dpci_pcpu r;
+
+        memcpy(&r, buf + h->header_size + (size_t)i * h->pcpu_record_size,
+               sizeof(r));
+        t->raised += r.softirqs_raised;
+        t->run += r.items_run;
+        t->eagain += r.teardown_eagain;
+        t->lock_acq += r.lock_acquisitions;
+    }
+    for ( i = 0; i < h->nr_domains; i++ )
+    {
+        struct telemetry_dpci_domain r;
+
+        memcpy(&r, buf + h->header_size +
+                   (size_t)h->nr_pcpus * h->pcpu_record_size +
+                   (size_t)i * h->domain_record_size, sizeof(r));
+        if ( r.domid == domid )
+        {
+            t->dom_scheduled = r.items_scheduled;
+            t->dom_run = r.items_run;
+        }
+    }
+}
+
+/* ---- directed tests (inline) ------------------------------------------- */
+
+static struct domain *new_guest(domid_t domid, enum dpci_policy policy)
+{
+    struct domain *d;
+
+    dpci_policy = policy;
+    d = hvh_domain_create(domid, 1, true);
+    assert_non_null(d);
+    assert_int_equal(dpci_domain_init(d, NR_PIRQS, deliver), 0);
+    reset_guest_view();
+    return d;
+}
+
+static void free_guest(struct domain *d)
+{
+    assert_int_equal(pci_clean_dpci_irqs(d), 0);
+    dpci_domain_free(d);
+    hvh_domain_destroy(d);
+}
+
+static void test_schedule_once(void **state)
+{
+    struct domain *d;
+    struct dpci_totals t0, t1;
+
+    hvh_cpu_enter(1);
+    d = new_guest(11, DPCI_POLICY_SOFTIRQ);
+    read_totals(11, &t0);
+    assert_int_equal(fire(d, 0), 0);               /* not bound */
+    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
+    for ( unsigned int i = 0; i < 10; i++ )
+        assert_int_equal(fire(d, 0), 1);
+    /* Ten interrupts, one queued item, one softirq raised. */
+    assert_int_equal(dpci_softirq_queued(1), 1);
+    assert_true(pt_pirq_softirq_active(&d->dpci.pirqs[0]));
+    assert_true(softirq_pending(1) & (1UL << HVM_DPCI_SOFTIRQ));
+    hvh_cpu_poll();
+    assert_int_equal(dpci_softirq_queued(1), 0);
+    assert_false(pt_pirq_softirq_active(&d->dpci.pirqs[0]));
+    assert_int_equal(pirqs[0].injections, 1);
+    assert_int_equal(pirqs[0].seen, pirqs[0].accepted);
+    read_totals(11, &t1);
+    assert_int_equal(t1.raised - t0.raised, 1);
+    assert_int_equal(t1.run - t0.run, 1);
+    assert_int_equal(t1.dom_scheduled, 1);
+    assert_int_equal(t1.dom_run, 1);
+    /* The fix takes no global lock on this path. */
+    assert_int_equal(t1.lock_acq, t0.lock_acq);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+static void test_teardown_eagain(void **state)
+{
+    struct domain *d;
+    struct dpci_totals t0, t1;
+
+    hvh_cpu_enter(2);
+    d = new_guest(12, DPCI_POLICY_SOFTIRQ);
+    read_totals(12, &t0);
+    assert_int_equal(pt_irq_create_bind(d, 1, 0x41), 0);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_leave();
+
+    /* pCPU 0 unbinds while the item waits on pCPU 2. */
+    hvh_cpu_enter(0);
+    assert_int_equal(pt_irq_destroy_bind(d, 1), -EAGAIN);
+    assert_int_equal(fire(d, 1), 0);               /* unbound: refused */
+    assert_int_equal(pt_irq_destroy_bind(d, 1), -EAGAIN);
+    assert_int_equal(pci_clean_dpci_irqs(d), -EAGAIN);
+    hvh_cpu_leave();
+
+    /* pCPU 2 runs its softirq: the item runs, injects nothing. */
+    hvh_cpu_enter(2);
+    hvh_cpu_poll();
+    hvh_cpu_leave();
+    hvh_cpu_enter(0);
+    assert_int_equal(pt_irq_destroy_bind(d, 1), 0);
+    assert_int_equal(pirqs[1].injections, 0);
+    read_totals(12, &t1);
+    assert_int_equal(t1.eagain - t0.eagain, 3);
+    assert_int_equal(t1.dom_scheduled, t1.dom_run);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+static void test_rebind_bounded(void **state)
+{
+    struct domain *d;
+    s_time_t start;
+    struct dpci_totals t0, t1;
+
+    assert_int_equal(hvh_param_set("dpci_teardown_timeout_ms", "20"), 0);
+    hvh_cpu_enter(3);
+    d = new_guest(13, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(pt_irq_create_bind(d, 2, 0x42), 0);
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_leave();
+
+    hvh_cpu_enter(0);
+    read_totals(13, &t0);
+    assert_int_equal(pt_irq_destroy_bind(d, 2), -EAGAIN);
+    /* pCPU 3 never runs its softirq: the rebind gives up in time. */
+    start = NOW();
+    assert_int_equal(pt_irq_create_bind(d, 2, 0x43), -EAGAIN);
+    assert_true(NOW() - start >= MILLISECS(20));
+    assert_true(NOW() - start < SECONDS(2));
+    read_totals(13, &t1);
+    assert_int_equal(t1.eagain - t0.eagain, 2);
+    hvh_cpu_leave();
+
+    hvh_cpu_enter(3);
+    hvh_cpu_poll();
+    hvh_cpu_leave();
+    hvh_cpu_enter(0);
+    assert_int_equal(pt_irq_create_bind(d, 2, 0x43), 0);
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[2].injections, 1);
+    free_guest(d);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_param_set("dpci_teardown_timeout_ms", "1000"), 0);
+}
+
+static void test_cpu_offline(void **state)
+{
+    struct domain *d;
+
+    hvh_cpu_enter(3);
+    d = new_guest(14, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
+    assert_int_equal(pt_irq_create_bind(d, 3, 0x43), 0);
+    assert_int_equal(fire(d, 0), 1);
+    assert_int_equal(fire(d, 3), 1);
+    assert_int_equal(dpci_softirq_queued(3), 2);
+    hvh_cpu_leave();
+
+    /* pCPU 3 goes away with two items queued and never run. */
+    assert_int_equal(hvh_cpu_down(3), 0);
+    hvh_cpu_enter(0);
+    hvh_cpu_poll();
+    hvh_cpu_leave();
+    hvh_cpu_enter(1);
+    hvh_cpu_poll();
+    hvh_cpu_leave();
+    hvh_cpu_enter(2);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[0].injections, 1);
+    assert_int_equal(pirqs[3].injections, 1);
+    assert_int_equal(pci_clean_dpci_irqs(d), 0);
+    free_guest(d);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_cpu_up(3), 0);
+}
+
+static void test_baseline_tasklet(void **state)
+{
+    struct domain *d;
+    struct dpci_totals t0, t1;
+
+    hvh_cpu_enter(1);
+    d = new_guest(15, DPCI_POLICY_TASKLET);
+    read_totals(15, &t0);
+    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
+    assert_int_equal(fire(d, 0), 1);
+    assert_int_equal(fire(d, 0), 1);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[0].injections, 1);
+    read_totals(15, &t1);
+    /* Two schedules and one run, each a global lock acquisition. */
+    assert_true(t1.lock_acq - t0.lock_acq >= 4);
+    /* Teardown kills a queued tasklet: it never runs afterwards. */
+    assert_int_equal(fire(d, 0), 1);
+    assert_int_equal(pt_irq_destroy_bind(d, 0), 0);
+    __atomic_store_n(&pirqs[0].torn, 1, __ATOMIC_SEQ_CST);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[0].injections, 1);
+    assert_int_equal(violations_after_teardown, 0);
+    free_guest(d);
+    hvh_cpu_leave();
+    dpci_policy = DPCI_POLICY_SOFTIRQ;
+}
+
+/* ---- the race (threaded) -------------------------------------------------- */
+
+#define RACE_CPUS 6                 /* more pCPU threads than host cores */
+
+static struct {
+    struct domain *d;
+    int stop;
+    int pause;                      /* control asks sources to pause */
+    int paused;                     /* sources that acknowledged */
+    int epoch;                      /* control's drain round */
+    int acks[RACE_CPUS];            /* last round each source drained */
+    unsigned int nr_sources;
+    uint64_t eagains;               /* -EAGAIN returns seen by control */
+    unsigned int iterations;
+    const char *failure;
+} race;
+
+static void source_loop(void *arg)
+{
+    unsigned int me = (uintptr_t)arg, n = 0;
+    uint64_t x = 0x9e3779b97f4a7c15ULL * (me + 1);
+
+    while ( !__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE) )
+    {
+        if ( __atomic_load_n(&race.pause, __ATOMIC_ACQUIRE) )
+        {
+            /* Drain what this pCPU holds before saying so. */
+            process_pending_softirqs();
+            __atomic_fetch_add(&race.paused, 1, __ATOMIC_ACQ_REL);
+            while ( __atomic_load_n(&race.pause, __ATOMIC_ACQUIRE) &&
+                    !__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE) )
+            {
+                int e = __atomic_load_n(&race.epoch, __ATOMIC_ACQUIRE);
+
+                process_pending_softirqs();
+                /* Everything this pCPU ran so far is now visible. */
+                __atomic_store_n(&race.acks[me], e, __ATOMIC_RELEASE);
+                cpu_relax();
+            }
+            __atomic_fetch_sub(&race.paused, 1, __ATOMIC_ACQ_REL);
+            continue;
+        }
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        fire(race.d, x % NR_PIRQS);
+        if ( ++n % 4 == 0 )
+            process_pending_softirqs();
+        if ( n % 64 == 0 )
+            cpu_relax();
+    }
+    process_pending_softirqs();
+}
+
+/* Whether an injection of pirq p is queued or running anywhere. */
+static bool in_flight(unsigned int p)
+{
+    struct hvm_pirq_dpci *pd = &race.d->dpci.pirqs[p];
+
+    if ( dpci_policy == DPCI_POLICY_TASKLET )
+        return tasklet_is_scheduled(&pd->tasklet);
+    return pt_pirq_softirq_active(pd);
+}
+
+/*
+ * A teardown that returned 0 must leave nothing in flight: the binding is
+ * gone, so nothing can be scheduled again, and whatever was queued has run
+ * (fix) or was dropped (baseline).  In Xen a run after this point would
+ * touch a freed pirq_dpci.
+ */
+static void check_torn(unsigned int p)
+{
+    if ( in_flight(p) )
+        race.failure = "item still in flight after its teardown returned 0";
+    pirqs[p].torn_runs = __atomic_load_n(&race.d->dpci.pirqs[p].runs,
+                                         __ATOMIC_SEQ_CST);
+    pirqs[p].torn_valid = true;
+}
+
+/* Give in-flight work on other pCPUs a chance to (wrongly) run. */
+static void linger(void)
+{
+    for ( unsigned int spin = 0; spin < 8; spin++ )
+    {
+        process_pending_softirqs();
+        cpu_relax();
+    }
+}
+
+/* Retry a teardown the way a domctl continuation does, bounded. */
+static int retry(int (*op)(struct domain *, unsigned int), unsigned int p)
+{
+    s_time_t deadline = NOW() + SECONDS(10);
+    int rc;
+
+    while ( (rc = op(race.d, p)) == -EAGAIN )
+    {
+        race.eagains++;
+        if ( NOW() > deadline )
+            return rc;
+        process_pending_softirqs();
+        cpu_relax();
+    }
+    return rc;
+}
+
+static int clean_all(struct domain *d, unsigned int unused)
+{
+    return pci_clean_dpci_irqs(d);
+}
+
+static int bind(struct domain *d, unsigned int p)
+{
+    int rc;
+
+    /*
+     * The binding was cleared before this point, so an interrupt whose tick
+     * is above this one and that was accepted belongs to the new binding.
+     */
+    pirqs[p].bind_tick = __atomic_load_n(&pirqs[p].tick, __ATOMIC_SEQ_CST);
+    /* Nothing may have run for it between its teardown and now. */
+    if ( d == race.d && pirqs[p].torn_valid &&
+         __atomic_load_n(&d->dpci.pirqs[p].runs, __ATOMIC_SEQ_CST) !=
+         pirqs[p].torn_runs )
+        race.failure = "item ran after its teardown returned 0";
+    pirqs[p].torn_valid = false;
+    __atomic_store_n(&pirqs[p].torn, 0, __ATOMIC_SEQ_CST);
+    rc = pt_irq_create_bind(d, p, 0x40 + p);
+    return rc;
+}
+
+static void torn(unsigned int p)
+{
+    __atomic_store_n(&pirqs[p].torn, 1, __ATOMIC_SEQ_CST);
+}
+
+static void check_quiet(void)
+{
+    struct dpci_totals t;
+    uint64_t injections = 0;
+    s_time_t deadline = NOW() + SECONDS(20);
+    unsigned int p, cpu;
+    bool busy;
+    int e;
+
+    __atomic_store_n(&race.pause, 1, __ATOMIC_RELEASE);
+    while ( __atomic_load_n(&race.paused, __ATOMIC_ACQUIRE) <
+            (int)race.nr_sources )
+    {
+        process_pending_softirqs();
+        cpu_relax();
+    }
+    /* No new interrupts now: wait (bounded) for every item to drain. */
+    do {
+        process_pending_softirqs();
+        cpu_relax();
+        busy = false;
+        for ( p = 0; p < NR_PIRQS; p++ )
+            if ( pt_pirq_softirq_active(&race.d->dpci.pirqs[p]) ||
+                 (dpci_policy == DPCI_POLICY_TASKLET &&
+                  tasklet_is_scheduled(&race.d->dpci.pirqs[p].tasklet)) )
+                busy = true;
+    } while ( busy && NOW() < deadline );
+    if ( busy )
+        race.failure = "item stranded: not run 20 s after interrupts stopped";
+    /* One more round on every source, so that its counters are visible. */
+    e = __atomic_add_fetch(&race.epoch, 1, __ATOMIC_ACQ_REL);
+    for ( cpu = 1; cpu < RACE_CPUS; cpu++ )
+        while ( __atomic_load_n(&race.acks[cpu], __ATOMIC_ACQUIRE) < e )
+            cpu_relax();
+
+    for ( p = 0; p < NR_PIRQS; p++ )
+    {
+        struct hvm_pirq_dpci *pd = &race.d->dpci.pirqs[p];
+        uint64_t acc = __atomic_load_n(&pirqs[p].accepted, __ATOMIC_RELAXED);
+
+        /* Interrupts accepted under an earlier binding may be dropped. */
+        if ( (pd->flags & HVM_IRQ_DPCI_MAPPED) && acc > pirqs[p].bind_tick &&
+             __atomic_load_n(&pirqs[p].seen, __ATOMIC_RELAXED) < acc )
+            race.failure = "accepted interrupt never injected (lost)";
+        injections += __atomic_load_n(&pirqs[p].injections, __ATOMIC_RELAXED);
+    }
+    read_totals(race.d->domain_id, &t);
+    if ( dpci_policy == DPCI_POLICY_SOFTIRQ && t.dom_scheduled != t.dom_run )
+        race.failure = "items_scheduled != items_run after drain";
+    if ( injections > t.dom_run )
+        race.failure = "more injections than runs (duplicated)";
+    if ( __atomic_load_n(&violations_after_teardown, __ATOMIC_RELAXED) )
+        race.failure = "injection after teardown completed";
+
+    __atomic_store_n(&race.pause, 0, __ATOMIC_RELEASE);
+}
+
+static void control_loop(void *arg)
+{
+    uint64_t x = 0x5851f42d4c957f2dULL;
+    unsigned int it, p;
+
+    for ( p = 0; p < NR_PIRQS; p++ )
+        if ( bind(race.d, p) )
+            race.failure = "initial bind failed";
+
+    for ( it = 0; it < race.iterations && !race.failure; it++ )
+    {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        p = x % NR_PIRQS;
+        /* Let interrupts flow. */
+        for ( unsigned int spin = 0; spin < 20; spin++ )
+        {
+            process_pending_softirqs();
+            cpu_relax();
+        }
+        switch ( (x >> 8) % 4 )
+        {
+        case 0:         /* unbind, rebind */
+        case 1:
+            if ( retry(pt_irq_destroy_bind, p) )
+                race.failure = "unbind did not complete";
+            check_torn(p);
+            torn(p);
+            linger();
+            if ( retry(bind, p) )
+                race.failure = "rebind did not complete";
+            break;
+        case 2:         /* rebind straight away while it may be in flight */
+            switch ( pt_irq_destroy_bind(race.d, p) )
+            {
+            case -EAGAIN:
+                race.eagains++;
+                break;
+            case 0:
+                check_torn(p);
+                break;
+            default:
+                race.failure = "unbind failed";
+            }
+            torn(p);
+            if ( retry(bind, p) )
+                race.failure = "rebind did not complete";
+            break;
+        case 3:         /* destroy: everything, then bind all again */
+            if ( retry(clean_all, 0) )
+                race.failure = "domain teardown did not complete";
+            for ( p = 0; p < NR_PIRQS; p++ )
+            {
+                check_torn(p);
+                torn(p);
+            }
+            linger();
+            for ( p = 0; p < NR_PIRQS; p++ )
+                if ( retry(bind, p) )
+                    race.failure = "bind after teardown did not complete";
+            break;
+        }
+        if ( it % 16 == 15 )
+            check_quiet();
+    }
+    check_quiet();
+    if ( retry(clean_all, 0) )
+        race.failure = "final teardown did not complete";
+    for ( p = 0; p < NR_PIRQS; p++ )
+        torn(p);
+}
+
+static void run_race(enum dpci_policy policy, unsigned int iterations)
+{
+    struct dpci_totals t;
+    unsigned int cpu;
+
+    memset(&race, 0, sizeof(race));
+    race.iterations = iterations;
+    hvh_cpu_enter(0);
+    race.d = new_guest(policy == DPCI_POLICY_SOFTIRQ ? 21 : 22, policy);
+    hvh_cpu_leave();
+
+    assert_int_equal(hvh_start_cpus(), 0);
+    race.nr_sources = RACE_CPUS - 1;
+    for ( cpu = 1; cpu < RACE_CPUS; cpu++ )
+        assert_int_equal(hvh_queue_on(cpu, source_loop,
+                                      (void *)(uintptr_t)cpu), 0);
+    assert_int_equal(hvh_run_on(0, control_loop, NULL), 0);
+    __atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+    hvh_quiesce();
+    hvh_stop_cpus();
+
+    if ( race.failure )
+        fail_msg("%s policy, after %u iterations: %s",
+                 policy == DPCI_POLICY_SOFTIRQ ? "softirq" : "tasklet",
+                 race.iterations, race.failure);
+    read_totals(race.d->domain_id, &t);
+    print_message("%s: %llu scheduled, %llu run, %llu -EAGAIN\n",
+                  policy == DPCI_POLICY_SOFTIRQ ? "softirq" : "tasklet",
+                  (unsigned long long)t.dom_scheduled,
+                  (unsigned long long)t.dom_run,
+                  (unsigned long long)race.eagains);
+    assert_true(t.dom_scheduled > 0);
+    hvh_cpu_enter(0);
+    free_guest(race.d);
+    hvh_cpu_leave();
+    dpci_policy = DPCI_POLICY_SOFTIRQ;
+}
+
+static void test_race_softirq(void **state)
+{
+    struct dpci_totals t0, t1;
+
+    hvh_cpu_enter(0);
+    read_totals(21, &t0);
+    hvh_cpu_leave();
+    run_race(DPCI_POLICY_SOFTIRQ, 1000);
+    hvh_cpu_enter(0);
+    read_totals(21, &t1);
+    hvh_cpu_leave();
+    /* Every -EAGAIN the control pCPU saw was counted, and no more. */
+    assert_int_equal(t1.eagain - t0.eagain, race.eagains);
+}
+
+static void test_race_tasklet(void **state)
+{
+    run_race(DPCI_POLICY_TASKLET, 300);
+}
+
+static int setup(void **state)
+{
+    hvh_set_verbosity(1);
+    return hvh_boot(RACE_CPUS, "dpci_policy=softirq") ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    hvh_shutdown();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schedule_once),
+        cmocka_unit_test(test_teardown_eagain),
+        cmocka_unit_test(test_rebind_bounded),
+        cmocka_unit_test(test_cpu_offline),
+        cmocka_unit_test(test_baseline_tasklet),
+        cmocka_unit_test(test_race_softirq),
+        cmocka_unit_test(test_race_tasklet),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,17 @@
+# hv/tests/msix: MSI-X table read emulation (seed 001).
+#
+#   hv-msix-test   directed tests + property test (thousands of random
+#                  accesses, every read compared with a reference device),
+#                  for the emulated and the forwarded paths.
+# devmodel.c (the device model thread behind an eventfd ioreq channel) is
+# shared with bench/msix and hvsim's msix scenario.
+
+MSIX_DEVMODEL_SRCS := hv/tests/msix/devmodel.c
+
+HV_TEST_MSIX := $(TESTBIN)/hv-msix-test
+$(HV_TEST_MSIX): $(call objs,hv/tests/msix/test_msixtbl.c $(MSIX_DEVMODEL_SRCS)) $(LIB)/libhvxen.a $(LIB)/libhvharness.a $(LIB)/libxentrace-ext.a
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(HV_TEST_MSIX): LDLIBS += $(CMOCKA_LIBS)
+$(OBJ)/hv/tests/msix/%.o: CFLAGS += $(CMOCKA_CFLAGS)
+TESTS += $(HV_TEST_MSIX)
