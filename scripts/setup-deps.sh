@@ -17,6 +17,7 @@ PACKAGES=(
     clang llvm libclang-rt-14-dev    # libFuzzer, sanitizers
     sqlite3 tmux procps
     prometheus prometheus-node-exporter curl    # fleet export tests (tools/xen-telemetry-export)
+    qemu-system-x86 cpio    # real-Xen test (tests/xen): boots Xen + dom0 under QEMU
 )
 
 missing=()
