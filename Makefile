@@ -116,6 +116,10 @@ fuzz: $(FUZZERS)
 deps:
 	scripts/setup-deps.sh
 
+# The main job: hvsim -> trace -> xenalyze-ext report -> sqlite -> queries.
+demo: all
+	@BUILD=$(BUILD) scripts/demo.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/xen-vtd-scale
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
