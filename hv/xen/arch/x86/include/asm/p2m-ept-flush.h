@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * asm/p2m-ept-flush.h: EPT invalidation deferred to the release of the p2m
+ * write lock (see arch/x86/mm/p2m-ept-flush.c).
+ *
+ * struct ept_flush_domain is the per-domain state; the (patched) struct
+ * domain embeds it as d->ept_flush.  In a real tree its fields belong to
+ * the host p2m: lock is p2m->lock, depth p2m->defer_flush, need_flush
+ * p2m->need_flush, invalidate ept->invalidate, eptp ept->eptp.
+ */
+#ifndef __ASM_X86_P2M_EPT_FLUSH_H__
+#define __ASM_X86_P2M_EPT_FLUSH_H__
+
+#include <xen/types.h>
+#include <xen/cpumask.h>
+#include <xen/rwlock.h>
+#include <xen/spinlock.h>
+#include <xen/time.h>
+#include <public/telemetry.h>
+
+struct domain;
+struct vcpu;
+
+enum ept_flush_policy {
+    EPT_FLUSH_SYNC,     /* pre-fix: IPI and wait under the write lock */
+    EPT_FLUSH_DEFERRED, /* one flush when the write lock is released */
+};
+
+struct ept_flush_domain {
+    /* The p2m lock: readers map GFNs, writers change entries. */
+    rwlock_t lock;
+    /* pCPU holding the write lock (it may take it again), or -1. */
+    int locker;
+    /* Write-lock nesting depth of the holder. */
+    unsigned int depth;
+    /* ept_flush_policy latched when the write lock was taken. */
+    unsigned int policy;
+    /* A flush was requested in this write-locked section and is owed. */
+    bool need_flush;
+    /* Requests folded into the owed flush. */
+    unsigned int nr_requests;
+    /* When the owed flush was first requested, and the lock taken. */
+    s_time_t first_request;
+    s_time_t locked_at;
+    /* pCPUs that must invalidate this domain's EPT before their next VMENTER. */
+    cpumask_t invalidate;
+    /*
+     * pCPUs running this domain now.  In a real tree this is
+     * d->dirty_cpumask, kept by context_switch(); ept_ctxt_switch_to()
+     * and ept_ctxt_switch_from() stand in for that.
+     */
+    cpumask_t dirty_cpumask;
+    /* EP4TA handed to INVEPT. */
+    uint64_t eptp;
+    /* Per-domain telemetry record, updated under stats_lock. */
+    spinlock_t stats_lock;
+    struct telemetry_ept_domain stats;
+};
+
+/* Boot/runtime parameter "ept_flush_policy=sync|deferred". */
+extern unsigned int opt_ept_flush_policy;
+
+int ept_flush_domain_init(struct domain *d);
+
+/* The p2m lock (p2m_lock()/p2m_unlock()/p2m_read_lock() in mm-locks.h). */
+void ept_p2m_lock(struct domain *d);
+void ept_p2m_unlock(struct domain *d);
+void ept_p2m_read_lock(struct domain *d);
+void ept_p2m_read_unlock(struct domain *d);
+
+/* An EPT entry of d was changed (or removed): translations may be stale. */
+void ept_sync_domain(struct domain *d);
+
+/*
+ * Do an owed flush now, still under the write lock.  For callers that are
+ * about to free page-table pages or reclaim (e.g. PoD zero-page) pages:
+ * no pCPU may keep a translation to them once they are reused.
+ */
+void p2m_tlb_flush_sync(struct domain *d);
+
+/* context_switch(): v starts or stops running on this pCPU. */
+void ept_ctxt_switch_to(const struct vcpu *v);
+void ept_ctxt_switch_from(const struct vcpu *v);
+
+/* From vmx_vmenter_helper(): invalidate here if this pCPU was marked. */
+void ept_vmenter_invalidate(const struct vcpu *v);
+
+/* Copy of the per-domain record (for the telemetry node). */
+void ept_flush_domain_stats(const struct domain *d,
+                            struct telemetry_ept_domain *out);
+
+#endif /* __ASM_X86_P2M_EPT_FLUSH_H__ */
