@@ -32,6 +32,7 @@ $(OBJ)/bench/pi/%.o: CPPFLAGS += $(HV_INCLUDES)
 # hv/xen sources in libhvxen.a: each fix appends its files, one line per fix
 # (a file in progress that is not listed cannot break everyone's build).
 HVXEN_SRCS := hv/xen/common/telemetry.c
+HVXEN_SRCS += hv/xen/arch/x86/hvm/vmx/pi_blocking.c
 HVXEN_SRCS += hv/xen/common/tasklet.c hv/xen/drivers/passthrough/x86/hvm.c hv/xen/drivers/passthrough/x86/dpci_softirq.c hv/xen/drivers/passthrough/x86/dpci_tasklet.c
 HVXEN_SRCS += hv/xen/arch/x86/hvm/msixtbl.c hv/xen/arch/x86/hvm/msixtbl_read.c
 HVXEN_SRCS += hv/xen/common/grant_maptrack.c hv/xen/arch/x86/mm/p2m-ept-flush.c
@@ -91,15 +92,16 @@ $(HV_TEST_TELEMETRY): $(call objs,hv/harness/tests/test_telemetry.c) $(HV_LIBS)
 $(HV_TEST_TELEMETRY): LDLIBS += $(CMOCKA_LIBS)
 TESTS += $(HV_TEST_TELEMETRY)
 
+# PI blocking lists: directed and property tests (inline pCPUs).
+HV_TEST_PI := $(TESTBIN)/hv-pi-test
+$(HV_TEST_PI): $(call objs,hv/harness/tests/test_pi.c) $(HV_LIBS)
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(HV_TEST_PI): LDLIBS += $(CMOCKA_LIBS)
+TESTS += $(HV_TEST_PI)
+
 # Harness concurrency (IPIs, softirqs, locks, hotplug) under TSan.
 $(BUILD)/tsan/hv-harness-stress: $(call tsan_objs,hv/harness/tests/stress_harness.c) $(HV_TSAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(TSAN_LINK)
 TESTS += $(call tsan_test,$(BUILD)/tsan/hv-harness-stress)
-
-# Per-fix test fragments hv/tests/<fix>/module.mk (one level too deep for the
-# top-level wildcard).  Guarded so that a second such line is harmless.
-ifndef HV_TESTS_FRAGMENTS
-HV_TESTS_FRAGMENTS := $(sort $(wildcard hv/tests/*/module.mk))
-include $(HV_TESTS_FRAGMENTS)
-endif

@@ -447,11 +447,11 @@ void hvh_set_ipi_delay(int64_t ns)
 void alloc_direct_apic_vector(uint8_t *vector,
                               void (*handler)(struct cpu_user_regs *regs))
 {
+    /* hv/ statics outlive hvh_shutdown(): a vector allocated by an
+     * earlier boot in this process gets its handler back. */
     if ( !*vector )
-    {
         *vector = next_vector--;
-        vector_handlers[*vector] = handler;
-    }
+    vector_handlers[*vector] = handler;
 }
 
 void ack_APIC_irq(void)
@@ -887,6 +887,9 @@ int hvh_boot(unsigned int nr_cpus, const char *cmdline)
     unsigned int cpu;
     initcall_t *call;
 
+    /* A test that failed half way leaves a booted host behind. */
+    if ( booted_cpus )
+        hvh_shutdown();
     if ( nr_cpus < 1 || nr_cpus > NR_CPUS )
     {
         fprintf(stderr, "hvh_boot: %u pCPUs: must be 1..%u\n", nr_cpus,
@@ -960,7 +963,6 @@ void hvh_shutdown(void)
     }
     memset(softirq_handlers, 0, sizeof(softirq_handlers));
     memset(vector_handlers, 0, sizeof(vector_handlers));
-    next_vector = 0xf0;
     cpu_chain = NULL;
     percpu_free();
     booted_cpus = 0;

@@ -109,9 +109,14 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
     struct domain *d;
     struct vcpu *vcpus;
     struct hvh_hooks *h;
-    unsigned int i, online = num_online_cpus();
+    unsigned int i, online = 0, cpu;
+    unsigned int online_cpus[NR_CPUS];
 
     if ( !nr_vcpus )
+        return NULL;
+    for_each_online_cpu ( cpu )
+        online_cpus[online++] = cpu;
+    if ( !online )
         return NULL;
     d = xzalloc(struct domain);
     vcpus = xzalloc_array(struct vcpu, nr_vcpus);
@@ -133,16 +138,7 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
         struct vcpu *v = &vcpus[i];
 
         v->vcpu_id = i;
-        v->processor = cpumask_first(&cpu_online_map);
-        if ( online > 1 )
-        {
-            unsigned int k = i % online, cpu;
-
-            for_each_online_cpu ( cpu )
-                if ( !k-- )
-                    break;
-            v->processor = cpu;
-        }
+        v->processor = online_cpus[i % online];
         v->domain = d;
         d->vcpu[i] = v;
         if ( i )

@@ -19,6 +19,7 @@
 #include <asm/current.h>
 
 /* FIX STATE headers: each fix adds its #include below */
+#include <asm/hvm/vmx/pi_blocking.h>
 #include <xen/grant_maptrack.h>
 #include <asm/p2m-ept-flush.h>
 #include <xen/hvm/dpci.h>
@@ -36,6 +37,7 @@ struct vcpu {
     void *hvh_priv;             /* the harness's or a scenario's */
 
     /* FIX STATE: each fix adds one line below */
+    struct pi_blocking_vcpu pi;
     struct maptrack_vcpu maptrack;
 };
 

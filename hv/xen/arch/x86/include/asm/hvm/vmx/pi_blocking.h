@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * asm/hvm/vmx/pi_blocking.h: bounded VT-d posted-interrupt blocking lists.
+ *
+ * See arch/x86/hvm/vmx/pi_blocking.c for the problem and the invariants.
+ * struct pi_blocking_vcpu is what the patched struct vcpu embeds (in Xen:
+ * next to v->arch.hvm.vmx.pi_desc); keep it small, a host may have
+ * millions of vCPUs.
+ */
+#ifndef __ASM_X86_HVM_VMX_PI_BLOCKING_H__
+#define __ASM_X86_HVM_VMX_PI_BLOCKING_H__
+
+#include <xen/types.h>
+#include <xen/list.h>
+#include <xen/percpu.h>
+#include <xen/spinlock.h>
+#include <asm/atomic.h>
+
+struct vcpu;
+
+/*
+ * The posted-interrupt descriptor (VT-d spec 9.12; Xen's struct pi_desc):
+ * 256 posted-interrupt request bits, then one 64-bit control word that the
+ * IOMMU updates atomically: ON (bit 0), SN (bit 1), NV (bits 16-23), NDST
+ * (bits 32-63; the x2APIC id, here the pCPU number).
+ */
+struct pi_desc {
+    uint32_t pir[8];
+    uint64_t control;
+};
+
+#define PI_CTRL_ON        (1ULL << 0)
+#define PI_CTRL_SN        (1ULL << 1)
+#define PI_CTRL_NV_SHIFT  16
+#define PI_CTRL_NV_MASK   (0xffULL << PI_CTRL_NV_SHIFT)
+#define PI_CTRL_NDST_SHIFT 32
+
+static inline uint64_t pi_desc_control(const struct pi_desc *d)
+{
+    return __atomic_load_n(&d->control, __ATOMIC_ACQUIRE);
+}
+static inline bool pi_test_on(const struct pi_desc *d)
+{
+    return pi_desc_control(d) & PI_CTRL_ON;
+}
+static inline unsigned int pi_desc_ndst(const struct pi_desc *d)
+{
+    return pi_desc_control(d) >> PI_CTRL_NDST_SHIFT;
+}
+static inline uint8_t pi_desc_nv(const struct pi_desc *d)
+{
+    return (pi_desc_control(d) & PI_CTRL_NV_MASK) >> PI_CTRL_NV_SHIFT;
+}
+
+/* Per-vCPU state (one line in struct vcpu: struct pi_blocking_vcpu pi;). */
+struct pi_blocking_vcpu {
+    struct pi_desc desc;
+    struct list_head list;      /* entry on a pCPU's blocking list */
+    spinlock_t *lock;           /* that list's lock, NULL when on none */
+    spinlock_t vlock;           /* serialises block/resume/IRTE changes */
+    unsigned int irte_refs;     /* IRTEs that post to desc (atomic) */
+    bool blocked;               /* between vmx_vcpu_block and resume */
+};
+
+/* Per-pCPU blocking list. */
+struct pi_blocking_pcpu {
+    struct list_head list;
+    spinlock_t lock;
+    unsigned int len;           /* under lock; read racily with read_atomic */
+    unsigned int cpu;           /* whose list this is */
+    unsigned int redirect_next; /* next-fit cursor for redirected adds */
+};
+DECLARE_PER_CPU(struct pi_blocking_pcpu, pi_blocking);
+
+enum pi_list_policy {
+    PI_POLICY_BASELINE,         /* Xen 4.17: local list, unbounded */
+    PI_POLICY_BOUNDED,          /* this fix */
+};
+enum pi_list_redirect {
+    PI_REDIRECT_NEXT,           /* next pCPU with room after the last one */
+    PI_REDIRECT_LEAST,          /* the emptiest online pCPU */
+};
+
+/* HVM vCPUs on the host (common/domain.c in the patched Xen). */
+extern atomic_t num_hvm_vcpus;
+
+extern uint8_t pi_wakeup_vector;
+extern uint8_t posted_intr_vector;
+
+/* Called from vcpu_create()/vcpu_destroy(): count and set up. */
+int vmx_pi_vcpu_create(struct vcpu *v);
+void vmx_pi_vcpu_destroy(struct vcpu *v);
+
+/* arch_vcpu_block(): v blocks on the running pCPU (v->processor). */
+void vmx_vcpu_block(struct vcpu *v);
+/* Before VM entry of v on the running pCPU: off any list, notifications
+ * back to the posted-interrupt vector of this pCPU. */
+void vmx_pi_do_resume(struct vcpu *v);
+
+/* Interrupt remapping: an IRTE starts / stops posting to v's desc. */
+void vmx_pi_irte_ref(struct vcpu *v);
+void vmx_pi_irte_unref(struct vcpu *v);
+
+/* Introspection for tests, benchmarks and the simulator. */
+enum pi_list_policy vmx_pi_policy(void);
+unsigned int vmx_pi_list_limit(void);       /* 0 when unbounded */
+unsigned int vmx_pi_list_len(unsigned int cpu);
+
+#endif /* __ASM_X86_HVM_VMX_PI_BLOCKING_H__ */
