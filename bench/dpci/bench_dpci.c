@@ -277,10 +277,16 @@ int main(int argc, char **argv)
     }
     hvh_shutdown();
 
-    printf("RESULT|dpci-idle-lock-wait|idle pCPUs' time spent waiting for the tasklet lock, %u pCPUs|"
+    printf("# pCPUs are threads sharing %ld host cores with each other and with "
+           "whatever else runs: a lock holder descheduled by the host inflates "
+           "the baseline's waits (lock-holder preemption); the fix has no "
+           "shared lock to wait for\n",
+           cores);
+    /* Fix figures of 0 are shown against floors of 0.01 % and 0.01 acq. */
+    printf("RESULT|dpci-idle-lock-wait|idle pCPUs' time spent waiting for the tasklet lock, %u pCPUs (ratio: fix floored at 0.01%%)|"
            "tasklet=%.4f %%|softirq=%.4f %%|%.1f|fix below baseline and under 1%% (seed: 10%% of a slice)|%s\n",
            nr_pcpus, base.idle_wait_share, fix.idle_wait_share,
-           base.idle_wait_share / (fix.idle_wait_share > 1e-4 ? fix.idle_wait_share : 1e-4),
+           base.idle_wait_share / (fix.idle_wait_share > 0.01 ? fix.idle_wait_share : 0.01),
            fix.idle_wait_share < base.idle_wait_share && fix.idle_wait_share < 1.0 ? "PASS" : "FAIL");
     printf("RESULT|dpci-latency-p50|passthrough injection latency p50|"
            "tasklet=%.2f us|softirq=%.2f us|%.2f|fix p50 not above baseline|%s\n",
@@ -290,10 +296,10 @@ int main(int argc, char **argv)
            "tasklet=%.2f us|softirq=%.2f us|%.2f|fix p99 not above baseline|%s\n",
            base.p99_us, fix.p99_us, base.p99_us / fix.p99_us,
            fix.p99_us <= base.p99_us ? "PASS" : "FAIL");
-    printf("RESULT|dpci-lock-per-irq|global tasklet-lock acquisitions per passthrough interrupt|"
+    printf("RESULT|dpci-lock-per-irq|global tasklet-lock acquisitions per passthrough interrupt (ratio: fix floored at 0.01)|"
            "tasklet=%.2f acq|softirq=%.2f acq|%.1f|fix takes no global lock on the dpci path|%s\n",
            base.lock_per_irq, fix.lock_per_irq,
-           base.lock_per_irq / (fix.lock_per_irq > 0 ? fix.lock_per_irq : 1.0 / fix.accepted),
+           base.lock_per_irq / (fix.lock_per_irq > 0.01 ? fix.lock_per_irq : 0.01),
            fix.lock_per_irq == 0 ? "PASS" : "FAIL");
     return 0;
 }
