@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <hvh/harness.h>
@@ -35,6 +36,8 @@
 #include <xen/errno.h>
 #include <xen/hvm/dpci.h>
 #include <public/telemetry.h>
+
+#include "xentrace.h"
 
 #define NR_PIRQS 4
 
@@ -321,6 +324,72 @@ static void test_baseline_tasklet(void **state)
     free_guest(d);
     hvh_cpu_leave();
     dpci_policy = DPCI_POLICY_SOFTIRQ;
+}
+
+/* The DPCI_* records a short inline run leaves in a trace file. */
+static void test_trace_events(void **state)
+{
+    char path[] = "/tmp/hv-dpci-trace-XXXXXX";
+    unsigned int sched = 0, run = 0, batch = 0, eagain = 0;
+    struct xte_reader *r;
+    struct xte_record rec;
+    struct xte_error err;
+    struct domain *d;
+    int fd = mkstemp(path), rc;
+
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(hvh_trace_open(path, 1 << 16), 0);
+    hvh_cpu_enter(2);
+    d = new_guest(16, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(pt_irq_create_bind(d, 3, 0x43), 0);
+    assert_int_equal(fire(d, 3), 1);
+    assert_int_equal(fire(d, 3), 1);            /* coalesced: no record */
+    assert_int_equal(pt_irq_destroy_bind(d, 3), -EAGAIN);
+    hvh_cpu_poll();
+    assert_int_equal(pt_irq_destroy_bind(d, 3), 0);
+    free_guest(d);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_trace_close(), 0);
+
+    r = xte_reader_open(path, NULL, &err);
+    assert_non_null(r);
+    while ( (rc = xte_reader_next(r, &rec)) == 1 )
+    {
+        switch ( rec.event )
+        {
+        case TRC_VTDSCALE_DPCI_SCHEDULE:
+            assert_int_equal(rec.nr_extra, 3);
+            assert_int_equal(rec.extra[0], 16);         /* domid */
+            assert_int_equal(rec.extra[1], 3);          /* pirq */
+            assert_int_equal(rec.extra[2], 2);          /* pCPU */
+            sched++;
+            break;
+        case TRC_VTDSCALE_DPCI_RUN:
+            assert_int_equal(rec.nr_extra, 5);
+            assert_int_equal(rec.extra[0], 16);
+            assert_int_equal(rec.extra[1], 3);
+            assert_int_equal(rec.cpu, 2);
+            run++;
+            break;
+        case TRC_VTDSCALE_DPCI_BATCH:
+            assert_int_equal(rec.extra[1], 1);          /* items */
+            batch++;
+            break;
+        case TRC_VTDSCALE_DPCI_TEARDOWN_EAGAIN:
+            assert_int_equal(rec.extra[0], 16);
+            assert_int_equal(rec.extra[1], 3);
+            eagain++;
+            break;
+        }
+    }
+    assert_int_equal(rc, 0);
+    xte_reader_close(r);
+    unlink(path);
+    assert_int_equal(sched, 1);
+    assert_int_equal(run, 1);
+    assert_int_equal(batch, 1);
+    assert_int_equal(eagain, 1);
 }
 
 /* ---- the race (threaded) -------------------------------------------------- */
@@ -663,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_rebind_bounded),
         cmocka_unit_test(test_cpu_offline),
         cmocka_unit_test(test_baseline_tasklet),
+        cmocka_unit_test(test_trace_events),
         cmocka_unit_test(test_race_softirq),
         cmocka_unit_test(test_race_tasklet),
     };

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <hvh/harness.h>
@@ -22,6 +23,7 @@
 #include <asm/hvm/msixtbl.h>
 
 #include "devmodel.h"
+#include "xentrace.h"
 
 #define GTABLE   0xfebf0000ULL
 #define NR_ENT   8
@@ -357,6 +359,68 @@ static void test_still_forwarded(void **state)
     rig_free(g);
 }
 
+/* MSIX_EMULATED and MSIX_FORWARD records, with their fields. */
+static void test_trace_events(void **state)
+{
+    char path[] = "/tmp/hv-msix-trace-XXXXXX";
+    unsigned int emulated = 0, forwarded = 0;
+    struct xte_reader *r;
+    struct xte_record rec;
+    struct xte_error err;
+    struct rig *g;
+    int fd = mkstemp(path), rc;
+
+    assert_true(fd >= 0);
+    close(fd);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_trace_open(path, 1 << 16), 0);
+    hvh_cpu_enter(0);
+    g = rig_new(MSIXTBL_POLICY_EMULATE, 11);
+    guest_write(g, GTABLE + 16 + 12, 4, 0);         /* intercepted */
+    (void)guest_read(g, GTABLE + 16 + 12, 4);       /* emulated */
+    (void)guest_read(g, GPBA, 2);                   /* forwarded read */
+    guest_write(g, GTABLE + 16 + 8, 4, 0x55);       /* forwarded write */
+    rig_free(g);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_trace_close(), 0);
+    hvh_cpu_enter(0);
+
+    r = xte_reader_open(path, NULL, &err);
+    assert_non_null(r);
+    while ( (rc = xte_reader_next(r, &rec)) == 1 )
+    {
+        if ( rec.event == TRC_VTDSCALE_MSIX_EMULATED )
+        {
+            assert_int_equal(rec.extra[0], 11);
+            assert_int_equal(rec.extra[1], 16 + 12);
+            assert_int_equal(rec.extra[2], 4);
+            emulated++;
+        }
+        else if ( rec.event == TRC_VTDSCALE_MSIX_FORWARD )
+        {
+            assert_int_equal(rec.extra[0], 11);
+            if ( forwarded == 0 )
+            {
+                assert_int_equal(rec.extra[1], GPBA - GTABLE);
+                assert_int_equal(rec.extra[2], 2);
+                assert_int_equal(rec.extra[3], 0);
+            }
+            else
+            {
+                assert_int_equal(rec.extra[1], 16 + 8);
+                assert_int_equal(rec.extra[2], 4);
+                assert_int_equal(rec.extra[3], 1);
+            }
+            forwarded++;
+        }
+    }
+    assert_int_equal(rc, 0);
+    xte_reader_close(r);
+    unlink(path);
+    assert_int_equal(emulated, 1);
+    assert_int_equal(forwarded, 2);
+}
+
 static int setup(void **state)
 {
     if ( hvh_boot(2, NULL) )
@@ -378,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_edge_flow_emulated),
         cmocka_unit_test(test_edge_flow_forwarded),
         cmocka_unit_test(test_still_forwarded),
+        cmocka_unit_test(test_trace_events),
         cmocka_unit_test(test_property_emulate),
         cmocka_unit_test(test_property_forward),
     };

@@ -196,6 +196,28 @@ int msixtbl_write(struct domain *d, paddr_t addr, unsigned int len,
     return rc;
 }
 
+/*
+ * Offset of addr in its device's MSI-X region (table first, PBA after it)
+ * for the MSIX_FORWARD trace record; ~0 if it is in no device's region.
+ */
+static uint32_t msixtbl_region_offset(struct domain *d, paddr_t addr)
+{
+    const struct msixtbl_entry *entry;
+    uint32_t off = ~0U;
+
+    read_lock(&d->msixtbl.lock);
+    list_for_each_entry ( entry, &d->msixtbl.entries, list )
+        if ( addr >= entry->gtable &&
+             addr < max(table_end(entry), entry->gpba + entry->pba_len) )
+        {
+            off = addr - entry->gtable;
+            break;
+        }
+    read_unlock(&d->msixtbl.lock);
+
+    return off;
+}
+
 int hvm_msix_mmio_access(struct domain *d, paddr_t addr, unsigned int len,
                          bool is_write, uint64_t *val)
 {
@@ -216,7 +238,9 @@ int hvm_msix_mmio_access(struct domain *d, paddr_t addr, unsigned int len,
         TELEMETRY_INC(msix, reads_forwarded);
         arch_fetch_and_add(&d->msixtbl.reads_forwarded, 1);
     }
-    trace_msix_forward(d->domain_id, addr, len, is_write);
+    if ( telemetry_trace_enabled() )
+        trace_msix_forward(d->domain_id, msixtbl_region_offset(d, addr), len,
+                           is_write);
 
     memset(&req, 0, sizeof(req));
     req.addr = addr;
