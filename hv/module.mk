@@ -62,6 +62,8 @@ $(TSAN_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) -c -o $@ $<
 $(TSAN_OBJ)/hv/%.o: CPPFLAGS += $(HV_INCLUDES)
+# The top Makefile reads the .d files of $(BUILD)/obj only.
+-include $(shell find $(TSAN_OBJ) -name '*.d' 2>/dev/null)
 
 HV_TSAN_LIBS = $(TSAN_LIB)/libhvxen.a $(TSAN_LIB)/libhvharness.a $(TSAN_LIB)/libxentrace-ext.a
 $(TSAN_LIB)/libhvxen.a: $(call tsan_objs,$(HVXEN_SRCS))
@@ -99,6 +101,12 @@ $(HV_TEST_PI): $(call objs,hv/harness/tests/test_pi.c) $(HV_LIBS)
 	$(LINK)
 $(HV_TEST_PI): LDLIBS += $(CMOCKA_LIBS)
 TESTS += $(HV_TEST_PI)
+
+# PI blocking lists under real concurrency, TSan.
+$(BUILD)/tsan/hv-pi-stress: $(call tsan_objs,hv/harness/tests/stress_pi.c) $(HV_TSAN_LIBS)
+	@mkdir -p $(dir $@)
+	$(TSAN_LINK)
+TESTS += $(call tsan_test,$(BUILD)/tsan/hv-pi-stress)
 
 # Harness concurrency (IPIs, softirqs, locks, hotplug) under TSan.
 $(BUILD)/tsan/hv-harness-stress: $(call tsan_objs,hv/harness/tests/stress_harness.c) $(HV_TSAN_LIBS)

@@ -56,7 +56,8 @@ static inline void pi_model_resume(struct vcpu *v)
 {
     unsigned int i;
 
-    v->processor = smp_processor_id();
+    if ( v->processor != (int)smp_processor_id() )
+        v->processor = smp_processor_id();
     vmx_pi_do_resume(v);
     __atomic_fetch_and(&v->pi.desc.control, ~PI_CTRL_ON, __ATOMIC_SEQ_CST);
     for ( i = 0; i < 8; i++ )

@@ -454,7 +454,9 @@ void vmx_pi_irte_ref(struct vcpu *v)
      * the wakeup handler from now on (the IRTE is written after this). */
     if ( refs == 1 && pi_bounded() && v->pi.blocked &&
          !read_atomic(&v->pi.lock) )
-        pi_place(v, v->processor);
+        /* Home: where it blocked (NDST), not v->processor, which the
+         * scheduler may be changing under its own lock. */
+        pi_place(v, pi_desc_ndst(&v->pi.desc));
     spin_unlock_irqrestore(&v->pi.vlock, flags);
 }
 
