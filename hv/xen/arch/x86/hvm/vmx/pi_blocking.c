@@ -421,7 +421,9 @@ void vmx_vcpu_block(struct vcpu *v)
     }
     else if ( !read_atomic(&v->pi.irte_refs) )
     {
-        /* No IRTE posts to v: no wakeup interrupt can be for it. */
+        /* No IRTE posts to v: no wakeup interrupt can be for it.  NDST
+         * keeps naming its pCPU, for an IRTE that may come later. */
+        pi_set_nv_ndst(&v->pi.desc, pi_desc_nv(&v->pi.desc), home);
         TELEMETRY_INC(pi, skipped_no_irte);
         trace_pi_skip_no_irte(v->domain->domain_id, v->vcpu_id);
     }
