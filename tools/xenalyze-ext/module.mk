@@ -10,7 +10,6 @@ XENALYZE_LIB  := $(LIB)/libxenalyze-ext.a
 
 BINS   += $(BIN)/xenalyze-ext
 LIBS_A += $(XENALYZE_LIB)
-DATA   += schemas/schema.sql schemas/catalogue.sql $(wildcard schemas/queries/*.sql)
 
 $(XENALYZE_LIB): $(XENALYZE_OBJS)
 	@mkdir -p $(dir $@)

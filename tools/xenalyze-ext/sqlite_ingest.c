@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct xa_db {
     char *path;
     long long run_id;
     int stream_identity;             /* identity known only at the end */
+    char *source;                    /* the trace as named */
     struct table_writer tw[XTE_NR_EVENTS + NR_ST];
     uint64_t rows, in_batch;
     uint64_t hash, hashed;           /* stream identity */
@@ -415,6 +417,8 @@ int db_run_begin(struct xa_db *d, const char *identity, const char *source,
     }
     sqlite3_finalize(s);
     d->run_id = sqlite3_last_insert_rowid(d->db);
+    free(d->source);
+    d->source = strdup(source);
     /* the run row is committed at once: a kill leaves it, incomplete */
     if (exec(d, "COMMIT", err, errlen) || exec(d, "BEGIN", err, errlen))
         return -1;
@@ -623,6 +627,59 @@ static int write_shape(struct xa_db *d, struct xa_analysis *a)
     return 0;
 }
 
+static int meta(struct xa_db *d, const char *key, const char *value)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO host_meta "
+                           "VALUES (?, ?, ?)", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, d->run_id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * What is known of the host and the input besides the runs columns.  A
+ * trace does not name the host it was taken on: ingest_host is the
+ * machine that ran the ingest, said as such.
+ */
+static int write_meta(struct xa_db *d, const struct xa_analysis *a,
+                      const struct xte_reader_stats *st)
+{
+    char buf[PATH_MAX + 1];
+    int rc = 0;
+
+    if (d->source && strcmp(d->source, "-") != 0 &&
+        realpath(d->source, buf))
+        rc |= meta(d, "trace_path", buf);
+    else
+        rc |= meta(d, "trace_path", d->source ? d->source : "-");
+    if (st) {
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->bytes);
+        rc |= meta(d, "trace_bytes", buf);
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->windows);
+        rc |= meta(d, "cpu_windows", buf);
+    }
+    snprintf(buf, sizeof(buf), "%u", a->nr_pcpus);
+    rc |= meta(d, "pcpus_seen", buf);
+    snprintf(buf, sizeof(buf), "%u", a->nr_domains);
+    rc |= meta(d, "domains_seen", buf);
+    if (a->have_run_info) {
+        snprintf(buf, sizeof(buf), "%u", a->nr_pcpus_info);
+        rc |= meta(d, "run_info_nr_pcpus", buf);
+    }
+    if (gethostname(buf, 256) == 0) {
+        buf[255] = 0;
+        rc |= meta(d, "ingest_host", buf);
+    }
+    return rc;
+}
+
 /* Rows written before RUN_INFO gave the frequency hold ticks: convert. */
 static int fix_ticks(struct xa_db *d, struct xa_analysis *a)
 {
@@ -679,7 +736,7 @@ int db_run_end(struct xa_db *d, struct xa_analysis *a,
         if (id > 0 && delete_run(d, id, err, errlen))
             return -1;
     }
-    if (write_shape(d, a) || fix_ticks(d, a)) {
+    if (write_shape(d, a) || write_meta(d, a, st) || fix_ticks(d, a)) {
         fail(err, errlen, d->path, d->db, "writing the run's shape");
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
@@ -751,6 +808,7 @@ void db_close(struct xa_db *d)
     if (d->db && !sqlite3_get_autocommit(d->db))
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(d->db);
+    free(d->source);
     free(d->path);
     free(d);
 }

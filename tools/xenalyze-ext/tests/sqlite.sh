@@ -61,6 +61,13 @@ expect "unknown_events" "$(sqlite3 -csv "$DB" 'SELECT printf("0x%08x", event), n
 "0x0008200e,TRC_HVM_CPUID,2
 0x00f0f001,,3"
 
+expect "host_meta" "$(sqlite3 -csv "$DB" "SELECT key, value FROM host_meta WHERE key IN ('trace_bytes', 'cpu_windows', 'pcpus_seen', 'run_info_nr_pcpus') ORDER BY key")" \
+"cpu_windows,4
+pcpus_seen,4
+run_info_nr_pcpus,4
+trace_bytes,$(stat -c %s "$T")"
+expect "host_meta path" "$(sqlite3 "$DB" "SELECT value FROM host_meta WHERE key = 'trace_path'")" "$(realpath "$T")"
+
 # idempotent: the same file again adds nothing
 rows() { sqlite3 "$1" "SELECT (SELECT COUNT(*) FROM runs) || '/' || (SELECT COUNT(*) FROM ev_ept_flush) || '/' || (SELECT COUNT(*) FROM runstate)"; }
 before=$(rows "$DB")
