@@ -547,7 +547,8 @@ void xtp_table_sort(struct xtp_table *t, unsigned int col, int reverse)
     c.desc = t->desc->cols[col].desc ^ !!reverse;
     for (unsigned int r = 0; r < t->nrows; r++)
         t->order[r] = r;
-    qsort_r(t->order, t->nrows, sizeof(*t->order), cmp_rows, &c);
+    if (t->nrows > 1)   /* an empty table has no order array: qsort_r(NULL) is UB */
+        qsort_r(t->order, t->nrows, sizeof(*t->order), cmp_rows, &c);
 }
 
 int xtp_cell_text(const struct xtp_table *t, unsigned int row,
