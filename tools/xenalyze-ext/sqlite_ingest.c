@@ -369,16 +369,56 @@ static long long find_run(struct xa_db *d, const char *identity,
     return id;
 }
 
+/*
+ * A run read from a pipe is named 'pending:<host>:<pid>:<time>' until its
+ * end, when its content identity is known.  One whose ingest was killed
+ * can never be matched by content, so it is removed here instead, once
+ * its process is gone (same host only: another host's pid means nothing).
+ */
+static int drop_dead_pending(struct xa_db *d, const char *host, char *err,
+                             size_t errlen)
+{
+    long long ids[64];
+    unsigned int n = 0;
+    sqlite3_stmt *s;
+    char prefix[192];
+
+    snprintf(prefix, sizeof(prefix), "pending:%s:", host);
+    if (sqlite3_prepare_v2(d->db, "SELECT run_id, identity FROM runs WHERE "
+                           "complete = 0 AND substr(identity, 1, ?2) = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(err, errlen, d->path, d->db, "reading runs");
+    sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, (int)strlen(prefix));
+    while (n < 64 && sqlite3_step(s) == SQLITE_ROW) {
+        const char *idn = (const char *)sqlite3_column_text(s, 1);
+        long pid = idn ? strtol(idn + strlen(prefix), NULL, 10) : 0;
+
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            ids[n++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    for (unsigned int i = 0; i < n; i++)
+        if (delete_run(d, ids[i], err, errlen))
+            return -1;
+    return 0;
+}
+
 int db_run_begin(struct xa_db *d, const char *identity, const char *source,
                  long long *existing, char *err, size_t errlen)
 {
-    char pending[96];
+    char pending[384], host[256] = "localhost";
     sqlite3_stmt *s;
     long long id;
     int complete = 0;
 
     if (exec(d, "BEGIN IMMEDIATE", err, errlen))
         return -1;
+    if (gethostname(host, sizeof(host)) != 0)
+        strcpy(host, "localhost");
+    host[sizeof(host) - 1] = 0;
+    if (drop_dead_pending(d, host, err, errlen))
+        goto rollback;
     if (identity) {
         id = find_run(d, identity, &complete);
         if (id < 0) {
@@ -397,8 +437,8 @@ int db_run_begin(struct xa_db *d, const char *identity, const char *source,
         struct timespec ts;
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        snprintf(pending, sizeof(pending), "pending:%ld:%lld.%09ld",
-                 (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
+        snprintf(pending, sizeof(pending), "pending:%s:%ld:%lld.%09ld",
+                 host, (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
         identity = pending;
         d->stream_identity = 1;
     }

@@ -99,6 +99,14 @@ counts() { sqlite3 "$1" "SELECT (SELECT COUNT(*) || '/' || SUM(complete) FROM ru
 expect "rerun completes the run like a fresh ingest" "$(counts "$K" | sed 's/^1\/1 //;s/^/x /')" "$(counts "$F" | sed 's/^1\/1 //;s/^/x /')"
 expect "one complete run after rerun" "$(sqlite3 "$K" 'SELECT COUNT(*) || "/" || SUM(complete) FROM runs')" "1/1"
 
+# a pipe ingest killed half way: its pending run goes at the next ingest
+(XENALYZE_EXT_TEST_KILL_AFTER=100000 exec "$XA" --sqlite "$K" - < "$B" > /dev/null 2>&1) 2> /dev/null
+expect "killed pipe ingest status" "$?" 137
+expect "pending run left" "$(sqlite3 "$K" "SELECT COUNT(*) FROM runs WHERE complete = 0 AND identity LIKE 'pending:%'")" 1
+"$XA" --sqlite "$K" - < "$B" > /dev/null || fail "pipe rerun exit $?"
+expect "pending run removed, pipe run complete" "$(sqlite3 "$K" 'SELECT COUNT(*) || "/" || SUM(complete) FROM runs')" "2/2"
+expect "pipe run rows" "$(sqlite3 "$K" 'SELECT COUNT(*) FROM ev_ept_flush')" "$(( 2 * $(sqlite3 "$F" 'SELECT COUNT(*) FROM ev_ept_flush') ))"
+
 # schema versions: newer refused, older refused, foreign refused
 cp "$DB" "$TMP/newer.db"
 sqlite3 "$TMP/newer.db" "INSERT INTO schema_version (version) VALUES (2)"
