@@ -412,6 +412,49 @@ static void test_domains_escaping_duplicates(void **state)
     free(t);
 }
 
+/*
+ * A newer hypervisor may append fields to a record (same version, larger
+ * record size): the known fields are still found at their offsets, the
+ * unknown tail is ignored.
+ */
+static void test_larger_records(void **state)
+{
+    const struct xte_node_view *views[XTE_NR_NODES] = { 0 };
+    const struct xte_node_desc *d = &xte_nodes[XTE_NODE_pi];
+    struct xte_telemetry_header h;
+    static uint8_t buf[8192];
+    size_t rec = d->pcpu_record_size + 24, len;
+    const struct xte_counter_desc *f = xte_node_field(d, 0, "adds");
+    struct xte_node_view v;
+    struct xte_error err;
+    uint64_t val;
+    char *t;
+
+    (void)state;
+    len = xte_node_init(buf, sizeof(buf), XTE_NODE_pi, 0, 0, 1, 1);
+    assert_true(len > 0);
+    memcpy(&h, buf, sizeof(h));
+    h.nr_pcpus = 2;
+    h.pcpu_record_size = (uint32_t)rec;
+    memcpy(buf, &h, sizeof(h));
+    memset(buf + sizeof(h), 0xff, 2 * rec);      /* the unknown tails */
+    for (unsigned int p = 0; p < 2; p++) {
+        uint8_t *r = buf + sizeof(h) + p * rec;
+
+        memset(r, 0, d->pcpu_record_size);
+        val = 100 + p;
+        memcpy(r + f->offset, &val, sizeof(val));
+    }
+    assert_int_equal(xte_node_parse(buf, sizeof(h) + 2 * rec, "test", &v,
+                                    &err), 0);
+    views[XTE_NODE_pi] = &v;
+    t = render(views, NULL);
+    assert_has_line(t, "xen_telemetry_pi_adds_total{pcpu=\"0\"} 100");
+    assert_has_line(t, "xen_telemetry_pi_adds_total{pcpu=\"1\"} 101");
+    assert_null(strstr(t, "18446744073709551615"));
+    free(t);
+}
+
 static void test_help_escaping(void **state)
 {
     char *text = NULL;
@@ -472,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_histogram_per_host),
         cmocka_unit_test(test_domains_escaping_duplicates),
+        cmocka_unit_test(test_larger_records),
         cmocka_unit_test(test_help_escaping),
         cmocka_unit_test(test_atomic_write),
     };
