@@ -8,8 +8,9 @@
  * pairs as fast as it can for a fixed time; a quarter of its puts give the
  * handle back from another vCPU (the unmap of a mapping made elsewhere),
  * through a per-vCPU hand-off slot.  Reported per vCPU count (1, 2, 4, 16):
- * pairs per second, and maptrack lock acquisitions per operation from the
- * hypervisor's own per-pCPU telemetry (hypfs /telemetry/maptrack).
+ * pairs per second (median of REPS alternating runs of each policy), and
+ * maptrack lock acquisitions per operation from the hypervisor's own
+ * per-pCPU telemetry (hypfs /telemetry/maptrack).
  *
  * This host has few cores: with more vCPU threads than cores, threads
  * share cores and throughput cannot grow past the core count; what can be
@@ -31,6 +32,7 @@
 #include "../../hv/tests/maptrack/maptrack_sim.h"
 
 #define MAX_VCPUS 16
+#define REPS      3
 
 struct worker {
     struct domain *d;
@@ -57,22 +59,24 @@ static void worker_fn(void *arg)
 
     while ( !__atomic_load_n(&stop, __ATOMIC_RELAXED) )
     {
-        unsigned int h;
+        unsigned int h = get_maptrack_handle(d);
 
-        /* A handle the previous vCPU mapped, unmapped here. */
-        h = __atomic_exchange_n(&w->slot, ~0u, __ATOMIC_ACQ_REL);
-        if ( h != ~0u )
-            put_maptrack_handle(d, h);
-
-        h = get_maptrack_handle(d);
         if ( h == INVALID_MAPTRACK_HANDLE )
             break;
         /*
-         * Every fourth handle is left for the next vCPU to unmap; if it has
-         * not taken the previous one yet, that one is put back here.
+         * Every fourth handle is left for the next vCPU to unmap, and the
+         * one the previous vCPU left here is unmapped; if the next vCPU
+         * has not taken the last one yet, that one is put back here.
          */
         if ( w->nr > 1 && (pairs & 3) == 3 )
+        {
+            unsigned int in = __atomic_exchange_n(&w->slot, ~0u,
+                                                  __ATOMIC_ACQ_REL);
+
+            if ( in != ~0u )
+                put_maptrack_handle(d, in);
             h = __atomic_exchange_n(&next->slot, h, __ATOMIC_ACQ_REL);
+        }
         if ( h != ~0u )
             put_maptrack_handle(d, h);
         pairs++;
@@ -159,6 +163,14 @@ static int run(const char *policy, unsigned int nr, double seconds,
     return 0;
 }
 
+static int cmp_point(const void *a, const void *b)
+{
+    double x = ((const struct point *)a)->pairs_per_s;
+    double y = ((const struct point *)b)->pairs_per_s;
+
+    return x < y ? -1 : x > y;
+}
+
 int main(int argc, char **argv)
 {
     static const unsigned int counts[] = { 1, 2, 4, 16 };
@@ -183,15 +195,26 @@ int main(int argc, char **argv)
     }
     hvh_set_verbosity(1);
 
-    /* Baseline and fix alternate at each point: same machine state. */
+    /*
+     * Baseline and fix alternate at each point, REPS times, so that both
+     * see the same machine state; each point is the median run.
+     */
     for ( i = 0; i < 4; i++ )
     {
-        if ( run("locked", counts[i], seconds, &base[i]) ||
-             run("percpu", counts[i], seconds, &fix[i]) )
-        {
-            fprintf(stderr, "bench_maptrack: run failed\n");
-            return 1;
-        }
+        struct point b[REPS], f[REPS];
+        unsigned int r;
+
+        for ( r = 0; r < REPS; r++ )
+            if ( run("locked", counts[i], seconds, &b[r]) ||
+                 run("percpu", counts[i], seconds, &f[r]) )
+            {
+                fprintf(stderr, "bench_maptrack: run failed\n");
+                return 1;
+            }
+        qsort(b, REPS, sizeof(*b), cmp_point);
+        qsort(f, REPS, sizeof(*f), cmp_point);
+        base[i] = b[REPS / 2];
+        fix[i] = f[REPS / 2];
         printf("# %2u vCPUs: locked %.0f pairs/s (%.4f locks/op), "
                "percpu %.0f pairs/s (%.6f locks/op)\n", counts[i],
                base[i].pairs_per_s, base[i].locks_per_op,

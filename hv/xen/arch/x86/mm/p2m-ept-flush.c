@@ -148,10 +148,14 @@ static void ept_mark_all(struct ept_flush_domain *ef)
 
     /*
      * Bit by bit with atomic set_bit() rather than cpumask_setall(): pCPUs
-     * test-and-clear their bit concurrently, without the p2m lock.
+     * test-and-clear their bit concurrently, without the p2m lock.  A bit
+     * found set needs no write: if its pCPU clears it after this read, it
+     * invalidates after the entry change, which is all that is needed; and
+     * not writing keeps the mask's lines shared while nobody enters.
      */
     for_each_online_cpu ( cpu )
-        cpumask_set_cpu(cpu, &ef->invalidate);
+        if ( !cpumask_test_cpu(cpu, &ef->invalidate) )
+            cpumask_set_cpu(cpu, &ef->invalidate);
 }
 
 /*
