@@ -117,7 +117,10 @@ static void drain_mailbox(struct mt_worker *w)
     pthread_mutex_lock(&mb->lock);
     n = mb->n;
     h = malloc(sizeof(*h) * (n ? n : 1));
-    memcpy(h, mb->h, sizeof(*h) * n);
+    if ( !h )
+        abort();
+    if ( n )
+        memcpy(h, mb->h, sizeof(*h) * n);
     mb->n = 0;
     pthread_mutex_unlock(&mb->lock);
 
@@ -135,6 +138,8 @@ static void send_to(struct mt_worker *w, unsigned int to, unsigned int h)
     {
         mb->cap = mb->cap ? 2 * mb->cap : 64;
         mb->h = realloc(mb->h, sizeof(*mb->h) * mb->cap);
+        if ( !mb->h )
+            abort();
     }
     mb->h[mb->n++] = h;
     pthread_mutex_unlock(&mb->lock);
