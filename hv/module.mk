@@ -78,6 +78,21 @@ $(TSAN_LIB)/libxentrace-ext.a: $(call tsan_objs,$(filter-out tools/xentrace/genc
 
 tsan_test = $(if $(SANITIZE),,$(1))
 
+# ---- hvsim: the scenario runner ---------------------------------------------
+# Every hv/harness/hvsim/scenario_<name>.c is linked in (each registers
+# itself with HVSIM_SCENARIO()); a scenario's extra objects (e.g. a device
+# model in hv/tests/<x>/) go in HVSIM_EXTRA_SRCS.
+HVSIM := $(BIN)/hvsim
+HVSIM_SRCS := hv/harness/hvsim/hvsim.c $(sort $(wildcard hv/harness/hvsim/scenario_*.c))
+HVSIM_EXTRA_SRCS ?=
+BINS += $(HVSIM)
+$(HVSIM): $(call objs,$(HVSIM_SRCS)) $(HV_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call objs,$(HVSIM_EXTRA_SRCS)) $(filter %.a,$^) $(LDLIBS)
+$(HVSIM): $(call objs,$(HVSIM_EXTRA_SRCS))
+TEST_SCRIPTS += hv/harness/hvsim/tests/check-hvsim.sh
+check: $(HVSIM)
+
 # ---- tests --------------------------------------------------------------------
 HV_TEST_HARNESS := $(TESTBIN)/hv-harness-test
 $(HV_TEST_HARNESS): $(call objs,hv/harness/tests/test_harness.c) $(HV_LIBS)
