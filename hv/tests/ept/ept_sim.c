@@ -34,16 +34,27 @@ static void model_invept(unsigned long type, uint64_t eptp)
     __atomic_fetch_add(&ept_model.invepts, 1, __ATOMIC_RELAXED);
 }
 
+/* Registration survives hvh_shutdown(): once, until unregistered. */
+static bool hooks_registered;
+
 void ept_sim_register_hooks(void)
 {
-    static bool done;
-
-    if ( !done )
+    if ( !hooks_registered )
     {
         hvh_register_hooks(&ept_hooks);
-        done = true;
+        hooks_registered = true;
     }
     __atomic_store_n(&hvh_invept_hook, model_invept, __ATOMIC_RELEASE);
+}
+
+void ept_sim_unregister_hooks(void)
+{
+    if ( hooks_registered )
+    {
+        hvh_unregister_hooks(&ept_hooks);
+        hooks_registered = false;
+    }
+    __atomic_store_n(&hvh_invept_hook, NULL, __ATOMIC_RELEASE);
 }
 
 void ept_sim_reset(void)

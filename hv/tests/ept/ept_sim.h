@@ -36,6 +36,7 @@ extern struct ept_model ept_model;
 
 /* Register ept_flush_domain_init() as domain hook; install the INVEPT hook. */
 void ept_sim_register_hooks(void);
+void ept_sim_unregister_hooks(void);
 /* Zero the model (between runs). */
 void ept_sim_reset(void);
 

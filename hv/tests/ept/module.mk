@@ -19,3 +19,7 @@ $(BUILD)/tsan/hv-ept-tsan: $(call tsan_objs,$(EPT_TEST_SRCS)) $(HV_TSAN_LIBS)
 	$(TSAN_LINK)
 $(BUILD)/tsan/hv-ept-tsan: LDLIBS += $(CMOCKA_LIBS)
 TESTS += $(call tsan_test,$(BUILD)/tsan/hv-ept-tsan)
+
+# hvsim's scenario_ept.c drives the same model.
+HVSIM_EXTRA_SRCS += $(EPT_SIM_SRCS)
+$(HVSIM): | $(call objs,$(EPT_SIM_SRCS))

@@ -35,15 +35,24 @@ static struct hvh_hooks mt_hooks = {
     .vcpu_create = mt_vcpu_create,
 };
 
+/* Registration survives hvh_shutdown(): once, until unregistered. */
+static bool hooks_registered;
+
 void mt_sim_register_hooks(void)
 {
-    /* Registration survives hvh_shutdown(); register once per process. */
-    static bool done;
-
-    if ( !done )
+    if ( !hooks_registered )
     {
         hvh_register_hooks(&mt_hooks);
-        done = true;
+        hooks_registered = true;
+    }
+}
+
+void mt_sim_unregister_hooks(void)
+{
+    if ( hooks_registered )
+    {
+        hvh_unregister_hooks(&mt_hooks);
+        hooks_registered = false;
     }
 }
 

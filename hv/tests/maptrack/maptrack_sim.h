@@ -14,6 +14,7 @@ struct domain;
 
 /* Register maptrack_domain_init()/maptrack_vcpu_init() as domain hooks. */
 void mt_sim_register_hooks(void);
+void mt_sim_unregister_hooks(void);
 
 enum mt_ctr {
     MT_CTR_GETS,

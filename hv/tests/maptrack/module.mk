@@ -21,3 +21,7 @@ $(BUILD)/tsan/hv-maptrack-tsan: $(call tsan_objs,$(MT_TEST_SRCS)) $(HV_TSAN_LIBS
 	$(TSAN_LINK)
 $(BUILD)/tsan/hv-maptrack-tsan: LDLIBS += $(CMOCKA_LIBS)
 TESTS += $(call tsan_test,$(BUILD)/tsan/hv-maptrack-tsan)
+
+# hvsim's scenario_maptrack.c drives the same workload helpers.
+HVSIM_EXTRA_SRCS += $(MT_SIM_SRCS)
+$(HVSIM): | $(call objs,$(MT_SIM_SRCS))
