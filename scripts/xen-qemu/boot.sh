@@ -50,7 +50,9 @@ esac
 xen_args="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM loglvl=all guest_loglvl=all noreboot ${XQ_XEN_ARGS:-}"
 # Words with '=' that the kernel does not know reach /init as environment:
 # xte_pcpus tells the checks how many pCPUs Xen must report.
-dom0_args="console=hvc0 loglevel=4 xte_pcpus=$SMP ${XQ_DOM0_ARGS:-}"
+# loglevel=6: the kernel's boot log is the diagnosis when dom0 never
+# reaches /init (which then quietens the console for the markers).
+dom0_args="console=hvc0 loglevel=6 xte_pcpus=$SMP ${XQ_DOM0_ARGS:-}"
 
 : > "$LOG"
 disk=()

@@ -90,7 +90,7 @@ markers=$(tr -d '\r\000' < "$log" | grep -a -o 'XTE-[A-Z]*.*')
 if ! echo "$markers" | grep -q '^XTE-BOOT dom0-up'; then
     echo "last console lines:"
     tail -n 25 "$log" | sed 's/^/    /'
-    [ $qrc -eq 124 ] && fail "dom0 never came up: timeout after ${XQ_TIMEOUT:-240} s"
+    [ $qrc -eq 124 ] && fail "dom0 never came up: timeout after ${XQ_TIMEOUT:-240} s (load average: $(cut -d' ' -f1-3 /proc/loadavg); software emulation slows down with the host's load)"
     fail "dom0 never came up (QEMU status $qrc)"
 fi
 echo "$markers" | grep '^XTE-BOOT'
