@@ -35,6 +35,7 @@
 #include <asm/p2m-ept-flush.h>
 
 #include "ept_sim.h"
+#include "telemetry.h"              /* tools/xentrace: the tools' decoder */
 
 #ifndef EPT_STRESS_SECTIONS
 #define EPT_STRESS_SECTIONS 400
@@ -56,6 +57,38 @@ static void boot(unsigned int cpus, const char *cmdline)
     ept_sim_reset();
     hvh_set_ipi_delay(0);
     hvh_invept_ns = 0;
+}
+
+/* The domain's record in /telemetry/ept, decoded as the tools do. */
+static uint64_t dom_field(const struct domain *d, const char *name,
+                          struct xte_hist *hist)
+{
+    static uint8_t buf[1 << 16];
+    struct xte_node_view view;
+    struct xte_error err;
+    size_t len;
+    unsigned int i;
+
+    assert_int_equal(hvh_hypfs_read("/telemetry/ept", buf, sizeof(buf),
+                                    &len), 0);
+    assert_int_equal(xte_node_parse(buf, len, "/telemetry/ept", &view,
+                                    &err), 0);
+    for ( i = 0; i < view.hdr.nr_domains; i++ )
+    {
+        const uint8_t *rec = xte_node_domain(&view, i);
+
+        if ( xte_rec_u64(rec, xte_node_field(view.desc, 1, "domid")) !=
+             d->domain_id )
+            continue;
+        if ( hist )
+        {
+            xte_rec_hist(rec, xte_node_field(view.desc, 1, name), hist);
+            return xte_hist_count(hist);
+        }
+        return xte_rec_u64(rec, xte_node_field(view.desc, 1, name));
+    }
+    fail_msg("domain %u has no record in /telemetry/ept", d->domain_id);
+    return 0;
 }
 
 /* ---- deterministic cases ------------------------------------------------ */
@@ -146,6 +179,14 @@ static void test_deferred_coalesces_and_marks(void **state)
     assert_int_equal(ept_sim_counter(EPT_CTR_IPIS), 1);
     assert_int_equal(d->ept_flush.stats.flushes, 1);
     assert_int_equal(d->ept_flush.stats.flushes_deferred, 1);
+    {
+        struct xte_hist h;
+
+        assert_int_equal(dom_field(d, "flushes", NULL), 1);
+        assert_int_equal(dom_field(d, "flushes_deferred", NULL), 1);
+        assert_int_equal(dom_field(d, "ipis_sent", NULL), 1);
+        assert_int_equal(dom_field(d, "flush_latency", &h), 1);
+    }
     for ( cpu = 0; cpu < 4; cpu++ )
         assert_true(cpumask_test_cpu(cpu, &d->ept_flush.invalidate));
 

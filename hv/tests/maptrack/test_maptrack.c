@@ -31,6 +31,7 @@
 #include <xen/grant_maptrack.h>
 
 #include "maptrack_sim.h"
+#include "telemetry.h"              /* tools/xentrace: the tools' decoder */
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -115,6 +116,35 @@ static void audit_domain(const struct domain *d, const unsigned char *held,
     assert_int_equal((unsigned int)n + held_seen, a.total);
     assert_int_equal(maptrack_in_use(d), nr_held_expected);
     free(a.count);
+}
+
+/*
+ * The domain's record in /telemetry/maptrack, read and decoded as the
+ * tools do (hypfs node bytes, tools/xentrace decoder).
+ */
+static uint64_t dom_field(const struct domain *d, const char *name)
+{
+    static uint8_t buf[1 << 16];
+    struct xte_node_view view;
+    struct xte_error err;
+    size_t len;
+    unsigned int i;
+
+    assert_int_equal(hvh_hypfs_read("/telemetry/maptrack", buf, sizeof(buf),
+                                    &len), 0);
+    assert_int_equal(xte_node_parse(buf, len, "/telemetry/maptrack", &view,
+                                    &err), 0);
+    for ( i = 0; i < view.hdr.nr_domains; i++ )
+    {
+        const uint8_t *rec = xte_node_domain(&view, i);
+
+        if ( xte_rec_u64(rec, xte_node_field(view.desc, 1, "domid")) ==
+             d->domain_id )
+            return xte_rec_u64(rec, xte_node_field(view.desc, 1, name));
+    }
+    fail_msg("domain %u has no record in /telemetry/maptrack",
+             d->domain_id);
+    return 0;
 }
 
 /* ---- deterministic cases (inline mode, one thread) -------------------- */
@@ -245,6 +275,14 @@ static void test_steal_before_failing(void **state)
     assert_int_equal(mt_sim_counter(MT_CTR_STEALS), per - 1);
     assert_int_equal(mt_sim_counter(MT_CTR_FAILURES), 1);
     assert_int_equal(d->vcpu[0]->maptrack.steals, per - 1);
+
+    /* What an administrator sees: usage against the limit. */
+    assert_int_equal(dom_field(d, "nr_vcpus"), 2);
+    assert_int_equal(dom_field(d, "in_use"), n);
+    assert_int_equal(dom_field(d, "frames"), 2);
+    assert_int_equal(dom_field(d, "limit_frames"), 2);
+    assert_int_equal(dom_field(d, "steals"), per - 1);
+    assert_int_equal(dom_field(d, "failures"), 1);
 
     held = calloc(2 * per, 1);
     for ( i = 0; i < n; i++ )
