@@ -11,6 +11,7 @@
 #ifndef __XEN_GRANT_MAPTRACK_H__
 #define __XEN_GRANT_MAPTRACK_H__
 
+#include <xen/cache.h>
 #include <xen/types.h>
 #include <xen/spinlock.h>
 
@@ -62,7 +63,11 @@ struct maptrack_domain {
     unsigned int free_head;
 };
 
-/* Per-vCPU state (struct vcpu in a real tree). */
+/*
+ * Per-vCPU state (struct vcpu in a real tree).  The owner's fields and the
+ * tail, which other vCPUs write on every remote put, sit on separate cache
+ * lines, and neither shares a line with another vCPU's state.
+ */
 struct maptrack_vcpu {
     /*
      * Head of this vCPU's free list: the handle in the low 32 bits and a
@@ -71,15 +76,16 @@ struct maptrack_vcpu {
      * left the list and came back (ABA).  MAPTRACK_TAIL in the low half
      * means the vCPU has no list yet.
      */
-    uint64_t head;
-    /* Last entry of the free list: where puts from any vCPU append. */
-    uint32_t tail;
+    uint64_t head __cacheline_aligned;
     /*
      * Statistics, each written only by this vCPU while it runs (so
-     * without atomics), summed over the domain's vCPUs by readers.
+     * without atomic read-modify-write), summed over the domain's vCPUs
+     * by readers.
      */
     unsigned long gets, puts, steals, failures;
-};
+    /* Last entry of the free list: where puts from any vCPU append. */
+    uint32_t tail __cacheline_aligned;
+} __cacheline_aligned;
 
 /* Boot/runtime parameter "gnttab_max_maptrack_frames": frames per vCPU. */
 extern unsigned int opt_max_maptrack_frames;
