@@ -23,3 +23,5 @@ TESTS += $(call tsan_test,$(BUILD)/tsan/hv-ept-tsan)
 # hvsim's scenario_ept.c drives the same model.
 HVSIM_EXTRA_SRCS += $(EPT_SIM_SRCS)
 $(HVSIM): | $(call objs,$(EPT_SIM_SRCS))
+# (hv/module.mk expanded the TSan hvsim's prerequisites before this file.)
+$(BUILD)/tsan/hvsim: $(call tsan_objs,$(EPT_SIM_SRCS))

@@ -25,3 +25,5 @@ TESTS += $(call tsan_test,$(BUILD)/tsan/hv-maptrack-tsan)
 # hvsim's scenario_maptrack.c drives the same workload helpers.
 HVSIM_EXTRA_SRCS += $(MT_SIM_SRCS)
 $(HVSIM): | $(call objs,$(MT_SIM_SRCS))
+# (hv/module.mk expanded the TSan hvsim's prerequisites before this file.)
+$(BUILD)/tsan/hvsim: $(call tsan_objs,$(MT_SIM_SRCS))
