@@ -296,6 +296,26 @@ static void test_cpu_offline(void **state)
     free_guest(d);
     hvh_cpu_leave();
     assert_int_equal(hvh_cpu_up(3), 0);
+
+    /* The baseline's tasklets move too. */
+    hvh_cpu_enter(3);
+    d = new_guest(17, DPCI_POLICY_TASKLET);
+    assert_int_equal(pt_irq_create_bind(d, 1, 0x41), 0);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_cpu_down(3), 0);
+    for ( unsigned int cpu = 0; cpu < 3; cpu++ )
+    {
+        hvh_cpu_enter(cpu);
+        hvh_cpu_poll();
+        hvh_cpu_leave();
+    }
+    assert_int_equal(pirqs[1].injections, 1);
+    hvh_cpu_enter(0);
+    free_guest(d);
+    hvh_cpu_leave();
+    assert_int_equal(hvh_cpu_up(3), 0);
+    dpci_policy = DPCI_POLICY_SOFTIRQ;
 }
 
 static void test_baseline_tasklet(void **state)

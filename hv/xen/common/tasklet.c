@@ -11,7 +11,8 @@
  *
  * Invariant: a tasklet is on at most one pCPU's list; it never runs on two
  * pCPUs at once; a dead tasklet (tasklet_kill()) is never queued again
- * until it is initialised again.
+ * until it is initialised again; an offlined pCPU's queue moves to the pCPU
+ * that ran its CPU_DEAD notifier.
  *
  * Counters (node "dpci", per pCPU): lock_acquisitions, lock_wait_ns; each
  * wait is also traced as DPCI_LOCK_WAIT.  Waits are measured only when the
@@ -23,6 +24,7 @@
  */
 
 #include <xen/lib.h>
+#include <xen/cpu.h>
 #include <xen/init.h>
 #include <xen/list.h>
 #include <xen/percpu.h>
@@ -177,6 +179,49 @@ void softirq_tasklet_init(struct tasklet *t, void (*func)(void *data),
     t->is_softirq = true;
 }
 
+/* A dead pCPU's queued tasklets move to the pCPU that saw it die. */
+static void migrate_tasklets_from_cpu(unsigned int cpu)
+{
+    struct list_head *list = &per_cpu(softirq_tasklet_list, cpu);
+    unsigned long flags = tasklet_lock_acquire();
+
+    while ( !list_empty(list) )
+    {
+        struct tasklet *t = list_entry(list->next, struct tasklet, list);
+
+        list_del_init(&t->list);
+        t->scheduled_on = smp_processor_id();
+        tasklet_enqueue(t);
+    }
+
+    tasklet_lock_release(flags);
+}
+
+static int cf_check tasklet_cpu_callback(
+    struct notifier_block *nfb, unsigned long action, void *hcpu)
+{
+    unsigned int cpu = (unsigned long)hcpu;
+
+    switch ( action )
+    {
+    case CPU_UP_PREPARE:
+        INIT_LIST_HEAD(&per_cpu(softirq_tasklet_list, cpu));
+        break;
+    case CPU_UP_CANCELED:
+    case CPU_DEAD:
+        migrate_tasklets_from_cpu(cpu);
+        break;
+    default:
+        break;
+    }
+
+    return NOTIFY_DONE;
+}
+
+static struct notifier_block tasklet_cpu_nfb = {
+    .notifier_call = tasklet_cpu_callback,
+};
+
 static int __init tasklet_subsys_init(void)
 {
     unsigned int cpu;
@@ -184,6 +229,7 @@ static int __init tasklet_subsys_init(void)
     for_each_possible_cpu ( cpu )
         INIT_LIST_HEAD(&per_cpu(softirq_tasklet_list, cpu));
     open_softirq(TASKLET_SOFTIRQ, tasklet_softirq_action);
+    register_cpu_notifier(&tasklet_cpu_nfb);
 
     return 0;
 }
