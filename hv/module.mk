@@ -92,6 +92,11 @@ $(HVSIM): $(call objs,$(HVSIM_SRCS)) $(HV_LIBS)
 $(HVSIM): $(call objs,$(HVSIM_EXTRA_SRCS))
 TEST_SCRIPTS += hv/harness/hvsim/tests/check-hvsim.sh
 check: $(HVSIM)
+# hvsim under TSan too (pCPU threads, trace drainer, shm publisher).
+$(BUILD)/tsan/hvsim: $(call tsan_objs,$(HVSIM_SRCS) $(HVSIM_EXTRA_SRCS)) $(HV_TSAN_LIBS)
+	@mkdir -p $(dir $@)
+	$(TSAN_LINK)
+check: $(call tsan_test,$(BUILD)/tsan/hvsim)
 
 # ---- tests --------------------------------------------------------------------
 HV_TEST_HARNESS := $(TESTBIN)/hv-harness-test

@@ -21,6 +21,8 @@
 
 #include "internal.h"
 
+#define HVH_JOIN_TIMEOUT_S 60
+
 static bool idle_has_due_work(struct hvh_pcpu *p, unsigned int cpu,
                               s_time_t now, s_time_t *next_due)
 {
@@ -166,7 +168,23 @@ void hvh_pcpu_join(unsigned int cpu)
     p->stop = true;
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    pthread_join(p->thread, NULL);
+    /*
+     * Work that never returns (a test that failed before telling its
+     * loops to stop) would hang the program here: fail loudly instead.
+     */
+    {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += HVH_JOIN_TIMEOUT_S;
+        if ( pthread_timedjoin_np(p->thread, NULL, &ts) == ETIMEDOUT )
+        {
+            fprintf(stderr, "hvh: pCPU%u's thread has not finished its work "
+                    "%d s after being told to stop (work that never "
+                    "returns?): aborting\n", cpu, HVH_JOIN_TIMEOUT_S);
+            abort();
+        }
+    }
     p->running = false;
 }
 

@@ -606,6 +606,28 @@ static void test_runtime_slack(void **state)
     assert_string_equal(buf, "1");
     assert_int_not_equal(hvh_param_set("pi_list_slack", "lots"), 0);
     assert_int_equal(vmx_pi_list_limit(), 5);
+    {
+        /* What an administrator reads: the gauges as of the read. */
+        static uint8_t node[1 << 16];
+        struct xte_node_view view;
+        struct xte_error err;
+        const struct xte_counter_desc *fl, *fv, *fn;
+        unsigned int cpu;
+
+        assert_int_equal(hvh_hypfs_read("/telemetry/pi", node, sizeof(node),
+                                        &len), 0);
+        assert_int_equal(xte_node_parse(node, len, "pi", &view, &err), 0);
+        fl = xte_node_field(view.desc, 0, "list_limit");
+        fv = xte_node_field(view.desc, 0, "hvm_vcpus");
+        fn = xte_node_field(view.desc, 0, "list_len");
+        for ( cpu = 0; cpu < 2; cpu++ )
+        {
+            assert_int_equal(xte_rec_u64(xte_node_pcpu(&view, cpu), fl), 5);
+            assert_int_equal(xte_rec_u64(xte_node_pcpu(&view, cpu), fv), 8);
+            assert_int_equal(xte_rec_u64(xte_node_pcpu(&view, cpu), fn),
+                             vmx_pi_list_len(cpu));
+        }
+    }
     hvh_domain_destroy(d);
     hvh_unregister_hooks(pi_model_hooks());
     hvh_shutdown();

@@ -46,6 +46,7 @@ struct telemetry_node_desc {
     uint32_t domain_size;
     const void *(*block)(unsigned int cpu);
     void (*fill)(const struct domain *d, void *record);
+    void (*refresh)(void);
 };
 
 /* What a read sees: fixed when the node is entered. */
@@ -125,6 +126,8 @@ static const struct hypfs_entry *telemetry_enter(
 
     if ( !s )
         return ERR_PTR(-ENOMEM);
+    if ( node_of(entry)->refresh )
+        node_of(entry)->refresh();
     /* Held until exit: the domain list cannot shrink under the read. */
     rcu_read_lock(&domlist_read_lock);
     s->nr_pcpus = nr_cpu_ids;
@@ -227,6 +230,18 @@ int telemetry_register_domain_fill(enum telemetry_node node,
     if ( telemetry_nodes[node].fill && telemetry_nodes[node].fill != fill )
         return -EEXIST;
     telemetry_nodes[node].fill = fill;
+    return 0;
+}
+
+int telemetry_register_refresh(enum telemetry_node node,
+                               void (*refresh)(void))
+{
+    if ( node >= TELEMETRY_NR_NODES )
+        return -EINVAL;
+    if ( telemetry_nodes[node].refresh &&
+         telemetry_nodes[node].refresh != refresh )
+        return -EEXIST;
+    telemetry_nodes[node].refresh = refresh;
     return 0;
 }
 

@@ -57,4 +57,11 @@ if [ -x "$XA" ]; then
 else
     echo "upstream xenalyze not unpacked (make deps): not checked"
 fi
+# The threaded runner under ThreadSanitizer (not with SANITIZE=...).
+if [ -z "${SANITIZE:-}" ] && [ -x "$B/tsan/hvsim" ]; then
+    "$B/tsan/hvsim" --scenario pi --pcpus 12 --seconds 0.5 \
+        --trace "$T/tsan" --shm "hvsim-tsan-$$" >"$T/ts" 2>&1 ||
+        fail "hvsim under TSan: $(grep -m3 -A3 'WARNING\|FAIL' "$T/ts")"
+    rm -f "/dev/shm/xte-hvsim-tsan-$$"
+fi
 echo ok

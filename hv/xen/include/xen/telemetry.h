@@ -102,4 +102,13 @@ int telemetry_register_domain_fill(enum telemetry_node node,
                                    void (*fill)(const struct domain *d,
                                                 void *record));
 
+/*
+ * Gauges derived from global state (e.g. a limit every pCPU shares) can be
+ * brought up to date just before each read instead of on every change:
+ * refresh() runs when a reader enters the node, and writes those fields
+ * under whatever lock serialises their writers.
+ */
+int telemetry_register_refresh(enum telemetry_node node,
+                               void (*refresh)(void));
+
 #endif /* __XEN_TELEMETRY_H__ */

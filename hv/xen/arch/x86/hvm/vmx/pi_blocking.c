@@ -135,7 +135,7 @@ static void pi_rebalance(void);
  */
 static bool pi_update_limit(void)
 {
-    unsigned int limit, old, cpu;
+    unsigned int limit, old;
     unsigned long flags;
 
     if ( !pi_ready )
@@ -146,20 +146,32 @@ static bool pi_update_limit(void)
     if ( limit != old )
     {
         write_atomic(&pi_list_limit, limit);
-        /* The gauges of every pCPU: these two fields only ever change
-         * here, under pi_limit_lock. */
-        for_each_online_cpu ( cpu )
-        {
-            telemetry_set(&telemetry_block(pi, cpu)->list_limit,
-                          pi_bounded() ? limit : 0);
-            telemetry_set(&telemetry_block(pi, cpu)->hvm_vcpus,
-                          atomic_read(&num_hvm_vcpus));
-        }
         trace_pi_limit(limit, atomic_read(&num_hvm_vcpus), num_online_cpus(),
                        read_atomic(&pi_list_slack));
     }
     spin_unlock_irqrestore(&pi_limit_lock, flags);
     return pi_bounded() && limit < old;
+}
+
+/*
+ * The list_limit and hvm_vcpus gauges of every pCPU, brought up to date
+ * when /telemetry/pi is read: these two fields are written only here,
+ * under pi_limit_lock.
+ */
+static void cf_check pi_telemetry_refresh(void)
+{
+    unsigned int cpu, limit = vmx_pi_list_limit();
+    unsigned int vcpus = atomic_read(&num_hvm_vcpus);
+    unsigned long flags;
+
+    spin_lock_irqsave(&pi_limit_lock, flags);
+    for ( cpu = 0; cpu < nr_cpu_ids; cpu++ )
+    {
+        telemetry_set(&telemetry_block(pi, cpu)->list_limit,
+                      cpu_online(cpu) ? limit : 0);
+        telemetry_set(&telemetry_block(pi, cpu)->hvm_vcpus, vcpus);
+    }
+    spin_unlock_irqrestore(&pi_limit_lock, flags);
 }
 
 /* ---- parameters ------------------------------------------------------------------ */
@@ -673,6 +685,7 @@ static int __init cf_check pi_blocking_init(void)
     alloc_direct_apic_vector(&posted_intr_vector, pi_notification_interrupt);
     alloc_direct_apic_vector(&pi_wakeup_vector, pi_wakeup_interrupt);
     register_cpu_notifier(&pi_cpu_nfb);
+    telemetry_register_refresh(TELEMETRY_NODE_PI, pi_telemetry_refresh);
     pi_ready = true;
     write_atomic(&pi_list_limit, 0);
     pi_update_limit();
