@@ -163,7 +163,7 @@ int hvh_trace_close(void)
     writer = NULL;
     if ( hvh_trace_lost() )
     {
-        fprintf(stderr, "hvsim: %llu trace records lost (buffers full)\n",
+        fprintf(stderr, "hvh: %llu trace records lost (buffers full)\n",
                 (unsigned long long)hvh_trace_lost());
         rc = -1;
     }
