@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 BIN=$BUILD/bin
 OUT=$BUILD/demo
 SECONDS_TO_RUN=${1:-${DEMO_SECONDS:-6}}
-PCPUS=${DEMO_PCPUS:-16}
+PCPUS=${DEMO_PCPUS:-36}
 mkdir -p "$OUT"
 trace=$OUT/mixed.trace
 db=$OUT/mixed.db

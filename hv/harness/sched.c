@@ -103,6 +103,13 @@ static void destroy_vcpus(struct domain *d, unsigned int n)
     }
 }
 
+static uint16_t domid_base;
+
+void hvh_set_domid_base(uint16_t base)
+{
+    domid_base = base;
+}
+
 struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
                                  bool hvm)
 {
@@ -124,7 +131,7 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
         d->vcpu = xzalloc_array(struct vcpu *, nr_vcpus);
     if ( !d || !vcpus || !d->vcpu )
         goto fail;
-    d->domain_id = domid;
+    d->domain_id = domid + domid_base;
     d->max_vcpus = nr_vcpus;
     d->is_hvm = hvm;
     spin_lock_init(&d->domain_lock);

@@ -31,7 +31,10 @@
 
 struct hvsim_ctx {
     bool optimized;             /* variant */
-    unsigned int pcpus;         /* simulated pCPUs (booted, all online) */
+    unsigned int pcpus;         /* simulated pCPUs this scenario drives */
+    unsigned int first_cpu;     /* the first of them: 0, except when hvsim's
+                                 * mixed gives each member its own range
+                                 * [first_cpu, first_cpu + pcpus) */
     double seconds;             /* run time asked for */
     int64_t deadline_ns;        /* NOW() at which run() should return */
     volatile sig_atomic_t *stop;

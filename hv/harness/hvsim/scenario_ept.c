@@ -158,16 +158,18 @@ static int ept_run(struct hvsim_ctx *ctx, struct hvsim_result *res)
     struct telemetry_ept_domain st;
 
     for ( i = 0; i < EPT_VCPUS; i++ )
-        hvh_run_on(EPT_GUEST0 + i, ept_sched_in, escn->d->vcpu[i]);
+        hvh_run_on(ctx->first_cpu + EPT_GUEST0 + i, ept_sched_in,
+                   escn->d->vcpu[i]);
     for ( i = 0; i < EPT_WRITERS; i++ )
-        hvh_queue_on(i, ept_writer, NULL);
-    hvh_queue_on(EPT_TOOLSTACK, ept_toolstack, NULL);
+        hvh_queue_on(ctx->first_cpu + i, ept_writer, NULL);
+    hvh_queue_on(ctx->first_cpu + EPT_TOOLSTACK, ept_toolstack, NULL);
 
     /* The guest: its vCPUs leave and re-enter the guest now and then. */
     while ( !hvsim_should_stop(ctx) )
     {
         i = rand_r(&seed) % EPT_VCPUS;
-        hvh_queue_on(EPT_GUEST0 + i, ept_vcpu_op, escn->d->vcpu[i]);
+        hvh_queue_on(ctx->first_cpu + EPT_GUEST0 + i, ept_vcpu_op,
+                     escn->d->vcpu[i]);
         hvsim_sleep(ctx, MICROSECS(500));
     }
     __atomic_store_n(&escn->stop, 1, __ATOMIC_RELEASE);

@@ -44,6 +44,8 @@ struct mt_scn {
     struct mt_vcpu_work w[MT_DOMAINS][MT_VCPUS];
     unsigned int stop;
     uint64_t pairs[NR_CPUS];    /* per pCPU, written by that pCPU */
+    unsigned int first_cpu;     /* the pCPUs driven: first_cpu.. */
+    unsigned int pcpus;         /* ..first_cpu + pcpus - 1 */
 };
 
 static struct mt_scn *mscn;
@@ -122,8 +124,10 @@ static unsigned int mt_burst(unsigned int di, unsigned int vi,
 /* Runs on every pCPU until the end: the vCPUs placed on it take turns. */
 static void mt_pcpu_loop(void *arg)
 {
-    unsigned int cpu = smp_processor_id(), seed = cpu * 7919 + 1;
-    unsigned int pcpus = hvh_nr_cpus();
+    /* Relative to the pCPUs this scenario drives (see hvsim_ctx). */
+    unsigned int cpu = smp_processor_id() - mscn->first_cpu;
+    unsigned int seed = cpu * 7919 + 1;
+    unsigned int pcpus = mscn->pcpus;
     struct vcpu *idle = current;
 
     while ( !__atomic_load_n(&mscn->stop, __ATOMIC_ACQUIRE) )
@@ -155,8 +159,10 @@ static int mt_run(struct hvsim_ctx *ctx, struct hvsim_result *res)
     uint64_t pairs = 0, ops, frames = 0;
     unsigned int cpu, i;
 
+    mscn->first_cpu = ctx->first_cpu;
+    mscn->pcpus = ctx->pcpus;
     for ( cpu = 0; cpu < ctx->pcpus; cpu++ )
-        hvh_queue_on(cpu, mt_pcpu_loop, NULL);
+        hvh_queue_on(ctx->first_cpu + cpu, mt_pcpu_loop, NULL);
     while ( !hvsim_should_stop(ctx) )
         hvsim_sleep(ctx, MILLISECS(50));
     __atomic_store_n(&mscn->stop, 1, __ATOMIC_RELEASE);

@@ -56,17 +56,37 @@ static const char *pi_cmdline(bool optimized)
                      : "pi_list_policy=baseline";
 }
 
+/*
+ * The scenario's own domains have consecutive domids from doms[0]'s (hvsim
+ * mixed gives each member scenario a domid base); other domains on the
+ * host are not ours to count.
+ */
+static bool is_scenario_vcpu(const struct vcpu *v)
+{
+    unsigned int i;
+
+    if ( !scn->doms[0] )
+        return false;
+    i = v->domain->domain_id - scn->doms[0]->domain_id;
+    return i < PI_DOMAINS && scn->doms[i] == v->domain;
+}
+
 static struct pi_vcpu_state *vstate(const struct vcpu *v)
 {
-    return &scn->vs[(v->domain->domain_id - 1) * PI_VCPUS + v->vcpu_id];
+    unsigned int i = v->domain->domain_id - scn->doms[0]->domain_id;
+
+    return &scn->vs[i * PI_VCPUS + v->vcpu_id];
 }
 
 /* Wake hook: in the wakeup handler (interrupts off), any pCPU. */
 static void pi_woken(struct vcpu *v)
 {
-    int64_t at = __atomic_exchange_n(&vstate(v)->posted_at, 0,
-                                     __ATOMIC_ACQ_REL);
+    int64_t at;
     unsigned long flags;
+
+    if ( !is_scenario_vcpu(v) )
+        return;
+    at = __atomic_exchange_n(&vstate(v)->posted_at, 0, __ATOMIC_ACQ_REL);
 
     spin_lock_irqsave(&scn->runq_lock, flags);
     scn->runq[scn->runq_len++] = v;
@@ -103,7 +123,7 @@ static int pi_setup(struct hvsim_ctx *ctx)
             return -1;
         for_each_vcpu ( scn->doms[i], v )
         {
-            v->processor = 0;
+            v->processor = ctx->first_cpu;
             vmx_pi_irte_ref(v);
             pi_model_block(v);
         }
@@ -163,7 +183,7 @@ static int pi_run(struct hvsim_ctx *ctx, struct hvsim_result *res)
             pi_model_post(v, 0x40 + rand_r(&seed) % 64);
             scn->posts++;
         }
-        hvh_queue_on(0, pi_tick, NULL);
+        hvh_queue_on(ctx->first_cpu, pi_tick, NULL);
         hvsim_sleep(ctx, MILLISECS(1));
     }
     hvh_quiesce();

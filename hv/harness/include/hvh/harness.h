@@ -96,6 +96,9 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
                                  bool hvm);
 void hvh_domain_destroy(struct domain *d);
 unsigned int hvh_nr_domains(void);
+/* Added to every domid hvh_domain_create() is given from now on, so that
+ * scenarios composed on one host (hvsim's mixed) keep distinct domids. */
+void hvh_set_domid_base(uint16_t base);
 
 /* ---- hypfs and parameters ------------------------------------------------ */
 
