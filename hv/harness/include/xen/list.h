@@ -108,14 +108,24 @@ static inline void list_splice_init(struct list_head *list,
 #define list_for_each_safe(pos, n, head) \
     for ( pos = (head)->next, n = pos->next; pos != (head); \
           pos = n, n = pos->next )
+/*
+ * When the walk ends, pos is computed from the head, which is no entry:
+ * test for that by address only, never through pos->member (which UBSan
+ * rightly reports for entry types more aligned than the head's home).
+ */
+#define __list_member(pos, member) \
+    ((struct list_head *)((char *)(pos) + offsetof(__typeof__(*(pos)), member)))
 #define list_for_each_entry(pos, head, member)                          \
     for ( pos = list_entry((head)->next, __typeof__(*pos), member);     \
-          &pos->member != (head);                                       \
+          __list_member(pos, member) != (head);                         \
           pos = list_entry(pos->member.next, __typeof__(*pos), member) )
 #define list_for_each_entry_safe(pos, n, head, member)                  \
     for ( pos = list_entry((head)->next, __typeof__(*pos), member),     \
-          n = list_entry(pos->member.next, __typeof__(*pos), member);   \
-          &pos->member != (head);                                       \
-          pos = n, n = list_entry(n->member.next, __typeof__(*n), member) )
+          n = list_entry(__list_member(pos, member)->next,              \
+                         __typeof__(*pos), member);                     \
+          __list_member(pos, member) != (head);                         \
+          pos = n,                                                      \
+          n = list_entry(__list_member(n, member)->next,                \
+                         __typeof__(*n), member) )
 
 #endif /* __XEN_LIST_H__ */
