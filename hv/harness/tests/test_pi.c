@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <xen/cpu.h>
@@ -37,6 +38,7 @@
 
 #include "pi_model.h"
 #include "telemetry.h"
+#include "xentrace.h"
 
 #define MAX_DOMS  12
 #define MAX_IRTES 96
@@ -633,6 +635,96 @@ static void test_runtime_slack(void **state)
     hvh_shutdown();
 }
 
+/* The trace points, read back from the file with the tools' reader. */
+static void test_trace_points(void **state)
+{
+    char path[] = "/tmp/hvh-pi-trace-XXXXXX";
+    int fd = mkstemp(path);
+    struct domain *d;
+    struct vcpu *v;
+    struct xte_reader *r;
+    struct xte_record rec;
+    struct xte_error err;
+    unsigned int adds = 0, redirected_adds = 0, wakeups = 0, skips = 0;
+    unsigned int limits = 0, moves = 0, dels = 0;
+
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(hvh_boot(3, "pi_list_policy=bounded pi_list_slack=0"), 0);
+    hvh_register_hooks(pi_model_hooks());
+    hvh_register_hooks(&wake_hooks);
+    assert_int_equal(hvh_trace_open(path, 1 << 20), 0);
+    d = hvh_domain_create(7, 6, true);          /* limit 2 */
+    hvh_cpu_enter(1);
+    for_each_vcpu ( d, v )
+    {
+        v->processor = 1;
+        if ( v->vcpu_id )
+            vmx_pi_irte_ref(v);
+        pi_model_block(v);                      /* v0: no IRTE, skipped */
+    }
+    hvh_cpu_leave();
+    v = list_first_entry(&per_cpu(pi_blocking, 1).list, struct vcpu, pi.list);
+    pi_model_post(v, 0x44);
+    hvh_cpu_enter(1);
+    hvh_cpu_poll();
+    hvh_cpu_leave();
+    assert_int_equal(hvh_cpu_down(2), 0);
+    assert_int_equal(hvh_trace_close(), 0);
+    hvh_domain_destroy(d);
+    hvh_unregister_hooks(&wake_hooks);
+    hvh_unregister_hooks(pi_model_hooks());
+    hvh_shutdown();
+
+    r = xte_reader_open(path, NULL, &err);
+    assert_non_null(r);
+    while ( xte_reader_next(r, &rec) == 1 )
+        switch ( rec.event )
+        {
+        case TRC_VTDSCALE_PI_LIST_ADD:
+            assert_int_equal(rec.nr_extra, 6);
+            assert_int_equal(rec.extra[0], 7);          /* domid */
+            assert_true(rec.extra[1] < 6);              /* vcpu */
+            assert_true(rec.extra[3] >= 1);             /* len */
+            if ( rec.extra[4] == 1 && rec.extra[2] != 1 )
+                redirected_adds++;                      /* from 1 to elsewhere */
+            adds++;
+            break;
+        case TRC_VTDSCALE_PI_LIST_DEL:
+            dels++;
+            break;
+        case TRC_VTDSCALE_PI_WAKEUP:
+            assert_int_equal(rec.extra[0], 1);          /* pcpu */
+            assert_int_equal(rec.extra[1], 2);          /* walked: the limit */
+            assert_int_equal(rec.extra[2], 1);          /* woken */
+            wakeups++;
+            break;
+        case TRC_VTDSCALE_PI_SKIP_NO_IRTE:
+            assert_int_equal(rec.extra[0], 7);
+            assert_int_equal(rec.extra[1], 0);
+            skips++;
+            break;
+        case TRC_VTDSCALE_PI_LIMIT:
+            limits++;
+            break;
+        case TRC_VTDSCALE_PI_CPU_MOVE:
+            assert_int_equal(rec.extra[0], 2);          /* dead pCPU */
+            assert_true(rec.extra[1] >= 1);
+            moves++;
+            break;
+        }
+    xte_reader_close(r);
+    unlink(path);
+    /* 5 placed (2 at home, 3 redirected), then moves off pCPU 2. */
+    assert_true(adds >= 5);
+    assert_int_equal(redirected_adds, 3);
+    assert_int_equal(wakeups, 1);
+    assert_int_equal(skips, 1);
+    assert_int_equal(moves, 1);
+    assert_true(dels >= 1);
+    assert_true(limits >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_offline_keeps_wakeup),
         cmocka_unit_test(test_irte_filter),
         cmocka_unit_test(test_runtime_slack),
+        cmocka_unit_test(test_trace_points),
         cmocka_unit_test(test_property_bounded),
         cmocka_unit_test(test_property_baseline),
     };

@@ -6,6 +6,19 @@
  * struct pi_blocking_vcpu is what the patched struct vcpu embeds (in Xen:
  * next to v->arch.hvm.vmx.pi_desc); keep it small, a host may have
  * millions of vCPUs.
+ *
+ * Where a Xen 4.17 tree calls in (replacing vmx.c's own blocking list):
+ *   vmx_pi_vcpu_create/destroy  common/domain.c vcpu_create() and
+ *                               vcpu_destroy() (the HVM vCPU count)
+ *   vmx_vcpu_block              hvm_funcs.vcpu_block, from vcpu_block()
+ *   vmx_pi_do_resume            vmx_do_resume()/VM entry, and where vmx.c
+ *                               switches a running vCPU's NV back
+ *   vmx_pi_irte_ref/unref       drivers/passthrough/vtd/intremap.c
+ *                               pi_update_irte(), when an IRTE starts or
+ *                               stops posting to a descriptor
+ *   pi_wakeup_vector            the vector vmx.c's wakeup handler owns
+ * In the harness the real descriptor (v->arch.hvm.vmx.pi_desc) is the
+ * struct pi_desc below.
  */
 #ifndef __ASM_X86_HVM_VMX_PI_BLOCKING_H__
 #define __ASM_X86_HVM_VMX_PI_BLOCKING_H__
