@@ -18,3 +18,6 @@ $(BUILD)/tsan/hv-dpci-race: $(call tsan_objs,hv/tests/dpci/test_dpci.c) $(HV_TSA
 $(BUILD)/tsan/hv-dpci-race: LDLIBS += $(CMOCKA_LIBS)
 $(TSAN_OBJ)/hv/tests/dpci/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 TESTS += $(call tsan_test,$(BUILD)/tsan/hv-dpci-race)
+
+# hvsim's dpci scenario, end to end.
+TEST_SCRIPTS += hv/tests/dpci/check-hvsim-dpci.sh

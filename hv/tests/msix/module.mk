@@ -15,3 +15,10 @@ $(HV_TEST_MSIX): $(call objs,hv/tests/msix/test_msixtbl.c $(MSIX_DEVMODEL_SRCS))
 $(HV_TEST_MSIX): LDLIBS += $(CMOCKA_LIBS)
 $(OBJ)/hv/tests/msix/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 TESTS += $(HV_TEST_MSIX)
+
+# hvsim's scenario_msix.c runs guests against the same device model.
+HVSIM_EXTRA_SRCS += $(MSIX_DEVMODEL_SRCS)
+$(HVSIM): | $(call objs,$(MSIX_DEVMODEL_SRCS))
+# (hv/module.mk expanded the TSan hvsim's prerequisites before this file.)
+$(BUILD)/tsan/hvsim: $(call tsan_objs,$(MSIX_DEVMODEL_SRCS))
+TEST_SCRIPTS += hv/tests/msix/check-hvsim-msix.sh
