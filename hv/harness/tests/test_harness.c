@@ -90,6 +90,37 @@ static void test_spinlock_many_threads(void **state)
 
 static unsigned int ran_on[NR_CPUS];
 
+static void note_cpu(void *arg)
+{
+    __atomic_fetch_add(&ran_on[smp_processor_id()], 1, __ATOMIC_RELAXED);
+}
+
+static void call_all_note(void *arg)
+{
+    on_selected_cpus(&cpu_online_map, note_cpu, NULL, 1);
+}
+
+/* Hundreds of pCPU threads on a two-core host. */
+static void test_hundreds_of_pcpus(void **state)
+{
+    unsigned int cpu;
+
+    assert_int_equal(hvh_boot(448, NULL), 0);
+    assert_int_equal(hvh_start_cpus(), 0);
+    memset(ran_on, 0, sizeof(ran_on));
+    for ( cpu = 0; cpu < 448; cpu++ )
+        assert_int_equal(hvh_queue_on(cpu, note_cpu, NULL), 0);
+    hvh_quiesce();
+    for ( cpu = 0; cpu < 448; cpu++ )
+        assert_int_equal(ran_on[cpu], 1);
+    /* An IPI to all of them, from one of them, waited for. */
+    assert_int_equal(hvh_run_on(447, call_all_note, NULL), 0);
+    for ( cpu = 0; cpu < 448; cpu++ )
+        assert_int_equal(ran_on[cpu], 2);
+    hvh_stop_cpus();
+    hvh_shutdown();
+}
+
 static void mark(void *arg)
 {
     ASSERT(!local_irq_is_enabled());
@@ -341,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_percpu),
         cmocka_unit_test(test_spinlock_many_threads),
         cmocka_unit_test(test_on_selected_cpus_delay),
+        cmocka_unit_test(test_hundreds_of_pcpus),
         cmocka_unit_test(test_softirq),
         cmocka_unit_test(test_irq_flag),
         cmocka_unit_test(test_hotplug),
