@@ -52,3 +52,36 @@ $(TESTBIN)/test_xentrace: $(call objs,tools/xentrace/tests/test_xentrace.c) $(LI
 	@mkdir -p $(dir $@)
 	$(LINK) $(CMOCKA_LIBS)
 TESTS += $(TESTBIN)/test_xentrace
+
+XTE_GENTRACE := $(TESTBIN)/xte_gentrace
+$(XTE_GENTRACE): $(call objs,tools/xentrace/tests/xte_gentrace.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK)
+TEST_SCRIPTS += tools/xentrace/tests/xenalyze-compat.sh
+check: $(XTE_GENTRACE)
+
+# The fuzzer's corpus, replayed by the regression test in every make check.
+$(TESTBIN)/test_fuzz_corpus: $(call objs,tools/xentrace/tests/test_fuzz_corpus.c tools/xentrace/fuzz/fuzz_reader.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK)
+TESTS += $(TESTBIN)/test_fuzz_corpus
+
+# libFuzzer target: built with clang and its own copy of the reader sources.
+XTE_FUZZ_SRCS := tools/xentrace/fuzz/fuzz_reader.c tools/xentrace/reader.c \
+	tools/xentrace/writer.c tools/xentrace/error.c tools/xentrace/decode.c \
+	tools/xentrace/upstream_events.c tools/xentrace/catalogue.c
+XTE_FUZZER := $(BUILD)/fuzz/fuzz_reader
+$(XTE_FUZZER): $(XTE_FUZZ_SRCS) $(wildcard tools/xentrace/fuzz/corpus/*)
+	@mkdir -p $(dir $@) $@_corpus
+	$(CLANG) -g -O1 -D_GNU_SOURCE -Itools/xentrace \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $(XTE_FUZZ_SRCS)
+	cp -n tools/xentrace/fuzz/corpus/* $@_corpus/ 2>/dev/null || true
+FUZZERS += $(XTE_FUZZER)
+
+# Reader throughput against cat (bench/reader), run by make bench.
+XTE_BENCH := $(BUILD)/bench/bench_reader
+$(XTE_BENCH): $(call objs,bench/reader/bench_reader.c) $(LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(LINK)
+BENCHES += $(XTE_BENCH)

@@ -47,6 +47,8 @@
 #define STREAM_BYTES  (1u << 20)        /* stream mode: read() unit */
 #define MAX_REC_BYTES (4u + 8u + 4u * XTE_MAX_EXTRA)
 #define MAX_CPUS      65536u
+/* Readable bytes past a buffer's end: take() copies extra words in one go. */
+#define BUF_SLACK     32u
 
 #define REC_BYTES(hdr) \
     (4u + (((hdr) >> 31) ? 8u : 0u) + 4u * (((hdr) >> 28) & 7u))
@@ -61,8 +63,24 @@ struct seg {                    /* one window of one pCPU */
 
 enum cpu_state { CPU_WAITING, CPU_HEAD, CPU_DONE, CPU_FAILED };
 
+struct cpu;
+
+/*
+ * Merge key of a pCPU's head record: TSC, then pCPU number, in one integer
+ * so that the comparisons of the merge need no branches.  KEY_NONE (no
+ * head) sorts after every real key (pCPU numbers stay below 2^16).
+ */
+typedef unsigned __int128 mkey;
+#define KEY_NONE (~(mkey)0)
+
+static inline mkey make_key(uint64_t tsc, uint32_t id)
+{
+    return ((mkey)tsc << 32) | id;
+}
+
 struct cpu {
     uint32_t id;
+    uint32_t slot;              /* its leaf in the merge tree */
     enum cpu_state state;
     int in_work;
     uint8_t *buf;               /* unparsed bytes are [rd, wr) */
@@ -73,7 +91,8 @@ struct cpu {
     uint64_t last_tsc;
     uint64_t queued_off;        /* cursor: last window queued */
     uint64_t last_off;          /* cursor: its last window (prescan) */
-    struct xte_record head;     /* next record, valid in CPU_HEAD */
+    uint64_t key;               /* CPU_HEAD: TSC of the next record */
+    uint32_t key_size;          /* CPU_HEAD: its size, at buf + rd */
 };
 
 struct xte_reader {
@@ -88,8 +107,15 @@ struct xte_reader {
     uint32_t cpu_by_id_len;
     struct cpu **all;           /* every pCPU seen, in discovery order */
     uint32_t nr_all, all_cap;
-    struct cpu **heap;          /* pCPUs with a head record, min-heap */
-    uint32_t heap_n;
+    /*
+     * Winner tree over the pCPUs (leaf i: all[i]): win[n] is the leaf that
+     * wins the subtree of node n, win[1] the pCPU whose record goes next.
+     * Replacing the winner's key costs log2(pCPUs) comparisons.
+     */
+    mkey *leaf;
+    uint32_t *win;
+    uint32_t nleaves;           /* a power of two, >= nr_all */
+    uint32_t heap_n;            /* pCPUs with a head record */
     struct cpu **work;          /* pCPUs whose head must be (re)parsed */
     uint32_t work_n;
     uint32_t n_waiting;
@@ -111,6 +137,7 @@ struct xte_reader {
     uint64_t in_off;            /* offset of the next input byte */
     int input_done;
     int stopped;                /* follow mode ended by stop() */
+    int warm;                   /* a pCPU had a second window: see next() */
     int in_hdr;                 /* between windows: reading a window record */
     uint8_t hdr[MAX_REC_BYTES];
     uint32_t hdr_have;
@@ -146,6 +173,8 @@ static int fault(struct xte_reader *r, uint64_t off, const char *fmt, ...)
 
 /* ---- pCPUs -------------------------------------------------------------- */
 
+static int tree_grow(struct xte_reader *r);
+
 static int push_work(struct xte_reader *r, struct cpu *c)
 {
     if (!c->in_work) {
@@ -176,28 +205,27 @@ static struct cpu *get_cpu(struct xte_reader *r, uint32_t id, uint64_t off)
         r->cpu_by_id_len = n;
     }
     if (r->nr_all == r->all_cap) {
-        /* all, heap and work hold at most nr_all entries each. */
+        /* all and work hold at most nr_all entries each. */
         uint32_t n = r->all_cap ? r->all_cap * 2 : 8;
-        struct cpu **a, **h, **w;
+        struct cpu **a, **w;
 
         a = realloc(r->all, n * sizeof(*a));
         if (!a)
             goto oom;
         r->all = a;
-        h = realloc(r->heap, n * sizeof(*h));
-        if (!h)
-            goto oom;
-        r->heap = h;
         w = realloc(r->work, n * sizeof(*w));
         if (!w)
             goto oom;
         r->work = w;
         r->all_cap = n;
     }
+    if (r->nr_all == r->nleaves && tree_grow(r))
+        goto oom;
     c = calloc(1, sizeof(*c));
     if (!c)
         goto oom;
     c->id = id;
+    c->slot = r->nr_all;
     c->state = CPU_WAITING;
     r->n_waiting++;
     r->cpu_by_id[id] = c;
@@ -255,66 +283,86 @@ static struct seg *tail_seg(struct cpu *c)
 
 /* ---- heap of pCPU heads ------------------------------------------------- */
 
-static inline int before(const struct cpu *a, const struct cpu *b)
+static inline uint32_t winner_of(const struct xte_reader *r, uint32_t n)
 {
-    return a->head.tsc < b->head.tsc ||
-           (a->head.tsc == b->head.tsc && a->id < b->id);
+    return n >= r->nleaves ? n - r->nleaves : r->win[n];
 }
 
-static void sift_down(struct xte_reader *r, uint32_t i)
+/* Leaf i changed: replay its matches up to the root. */
+static inline void replay(struct xte_reader *r, uint32_t i)
 {
-    struct cpu **h = r->heap;
-    uint32_t n = r->heap_n;
-    struct cpu *c = h[i];
+    for (uint32_t n = (i + r->nleaves) >> 1; n >= 1; n >>= 1) {
+        uint32_t a = winner_of(r, 2 * n), b = winner_of(r, 2 * n + 1);
 
-    for (;;) {
-        uint32_t l = 2 * i + 1, m;
-
-        if (l >= n)
-            break;
-        m = (l + 1 < n && before(h[l + 1], h[l])) ? l + 1 : l;
-        if (!before(h[m], c))
-            break;
-        h[i] = h[m];
-        i = m;
+        r->win[n] = r->leaf[b] < r->leaf[a] ? b : a;
     }
-    h[i] = c;
+}
+
+static int tree_grow(struct xte_reader *r)
+{
+    uint32_t n = r->nleaves ? r->nleaves * 2 : 8;
+    mkey *leaf = realloc(r->leaf, n * sizeof(*leaf));
+    uint32_t *win;
+
+    if (!leaf)
+        return -1;
+    r->leaf = leaf;
+    win = realloc(r->win, n * sizeof(*win));
+    if (!win)
+        return -1;
+    r->win = win;
+    for (uint32_t i = r->nleaves; i < n; i++)
+        leaf[i] = KEY_NONE;
+    r->nleaves = n;
+    for (uint32_t k = n - 1; k >= 1; k--) {
+        uint32_t a = winner_of(r, 2 * k), b = winner_of(r, 2 * k + 1);
+
+        win[k] = leaf[b] < leaf[a] ? b : a;
+    }
+    return 0;
+}
+
+static inline struct cpu *tree_top(const struct xte_reader *r)
+{
+    return r->all[r->win[1]];
 }
 
 static void heap_push(struct xte_reader *r, struct cpu *c)
 {
-    uint32_t i = r->heap_n++;
-
-    while (i > 0) {
-        uint32_t p = (i - 1) / 2;
-
-        if (!before(c, r->heap[p]))
-            break;
-        r->heap[i] = r->heap[p];
-        i = p;
-    }
-    r->heap[i] = c;
+    r->heap_n++;
+    r->leaf[c->slot] = make_key(c->key, c->id);
+    replay(r, c->slot);
 }
 
+/* The top pCPU has a new head. */
+static inline void heap_retop(struct xte_reader *r, struct cpu *c)
+{
+    r->leaf[c->slot] = make_key(c->key, c->id);
+    replay(r, c->slot);
+}
+
+/* The top pCPU has no head any more. */
 static void heap_pop(struct xte_reader *r)
 {
-    r->heap[0] = r->heap[--r->heap_n];
-    if (r->heap_n)
-        sift_down(r, 0);
+    uint32_t i = r->win[1];
+
+    r->heap_n--;
+    r->leaf[i] = KEY_NONE;
+    replay(r, i);
 }
 
 /* ---- parsing one pCPU's records ----------------------------------------- */
 
 /*
- * Next record of pCPU c from its buffer: 1 and *rec filled, 0 when the
- * bytes are not there (yet), -1 on a fault.
+ * Find pCPU c's next record in its buffer and check it: 1 with c->key and
+ * c->key_size set (the record stays at c->buf + c->rd until take()), 0 when
+ * the bytes are not there (yet), -1 on a fault.
  */
-static int parse_one(struct xte_reader *r, struct cpu *c,
-                     struct xte_record *rec)
+static int peek_one(struct xte_reader *r, struct cpu *c)
 {
     for (;;) {
         struct seg *s = head_seg(c);
-        uint32_t left, avail_left, inbuf, hdr, size, n;
+        uint32_t left, avail_left, inbuf, hdr, size;
         const uint8_t *p;
         uint64_t off;
 
@@ -328,7 +376,6 @@ static int parse_one(struct xte_reader *r, struct cpu *c,
         left = s->len - c->seg_pos;
         avail_left = s->avail - c->seg_pos;
         inbuf = s->have - c->seg_pos;
-        p = c->buf + c->rd;
         if (inbuf < 4) {
             if (left < 4)
                 return fault(r, off, "%u stray bytes at the end of the "
@@ -340,6 +387,7 @@ static int parse_one(struct xte_reader *r, struct cpu *c,
                 goto truncated;
             return 0;
         }
+        p = c->buf + c->rd;
         memcpy(&hdr, p, 4);
         size = REC_BYTES(hdr);
         if (size > left)
@@ -351,34 +399,19 @@ static int parse_one(struct xte_reader *r, struct cpu *c,
             goto truncated;
         if (size > inbuf)
             return 0;
-        rec->event = hdr & 0x0fffffffu;
-        if (rec->event == XTE_TRC_TRACE_CPU_CHANGE)
+        if ((hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
             return fault(r, off, "TRC_TRACE_CPU_CHANGE inside the window of "
                          "cpu %u (window record at offset %llu)", c->id,
                          (unsigned long long)s->hdr_off);
-        rec->cpu = c->id;
-        rec->offset = off;
-        n = (hdr >> 28) & 7u;
-        rec->nr_extra = n;
-        p += 4;
         if (hdr >> 31) {
-            uint32_t lo, hi;
+            uint64_t tsc;
 
-            memcpy(&lo, p, 4);
-            memcpy(&hi, p + 4, 4);
-            c->last_tsc = ((uint64_t)hi << 32) | lo;
-            rec->has_tsc = 1;
-            p += 8;
+            memcpy(&tsc, p + 4, 8);     /* low word first: little endian */
+            c->key = tsc;
         } else {
-            rec->has_tsc = 0;
+            c->key = c->last_tsc;
         }
-        rec->tsc = c->last_tsc;
-        memset(rec->extra, 0, sizeof(rec->extra));
-        memcpy(rec->extra, p, 4u * n);
-        c->rd += size;
-        c->seg_pos += size;
-        if (!r->cursor)
-            r->buffered -= size;
+        c->key_size = size;
         return 1;
 
 truncated:
@@ -401,6 +434,31 @@ truncated:
                      "bytes)", avail_left, c->id,
                      (unsigned long long)s->hdr_off, s->len);
     }
+}
+
+/* Hand out the record peek_one() found. */
+static inline void take(struct xte_reader *r, struct cpu *c,
+                        struct xte_record *rec)
+{
+    const uint8_t *p = c->buf + c->rd;
+    uint32_t hdr, n;
+
+    memcpy(&hdr, p, 4);
+    n = (hdr >> 28) & 7u;
+    rec->event = hdr & 0x0fffffffu;
+    rec->cpu = c->id;
+    rec->tsc = c->last_tsc = c->key;
+    rec->has_tsc = (int)(hdr >> 31);
+    rec->nr_extra = n;
+    rec->offset = head_seg(c)->off + c->seg_pos;
+    /* A fixed-size copy (BUF_SLACK), then the unused words cleared. */
+    memcpy(rec->extra, p + c->key_size - 4u * n, sizeof(rec->extra));
+    for (uint32_t i = n; i < XTE_MAX_EXTRA; i++)
+        rec->extra[i] = 0;
+    c->rd += c->key_size;
+    c->seg_pos += c->key_size;
+    if (!r->cursor)
+        r->buffered -= c->key_size;
 }
 
 /*
@@ -576,7 +634,7 @@ static int load_chunk(struct xte_reader *r, struct cpu *c)
         want = CHUNK_BYTES;
     need = keep + want;
     if (need > c->cap) {
-        uint8_t *b = realloc(c->buf, need);
+        uint8_t *b = realloc(c->buf, need + BUF_SLACK);
 
         if (!b)
             return fault(r, s->off + s->have, "out of memory for a window "
@@ -599,7 +657,7 @@ static int cursor_head(struct xte_reader *r, struct cpu *c)
 {
     for (;;) {
         struct seg *s;
-        int rc = parse_one(r, c, &c->head);
+        int rc = peek_one(r, c);
 
         if (rc)
             return rc;
@@ -614,7 +672,7 @@ static int cursor_head(struct xte_reader *r, struct cpu *c)
                 return -1;
             continue;
         }
-        if (s)                  /* cannot happen: parse_one had the bytes */
+        if (s)                  /* cannot happen: peek_one had the bytes */
             return fault(r, s->off + c->seg_pos, "internal: window of cpu "
                          "%u stalled", c->id);
         /* Its last window is known from the prescan: no scan past it. */
@@ -645,7 +703,7 @@ static int append(struct xte_reader *r, struct cpu *c, const uint8_t *p,
 
             while (cap - c->wr < n)
                 cap *= 2;
-            b = realloc(c->buf, cap);
+            b = realloc(c->buf, cap + BUF_SLACK);
             if (!b)
                 return fault(r, r->in_off, "out of memory buffering cpu %u",
                              c->id);
@@ -714,6 +772,8 @@ static void consume(struct xte_reader *r, const uint8_t *p, size_t n)
             r->hdr_have = 0;
             r->stats.windows++;
             r->stats.bytes += size;
+            if (cpu < r->cpu_by_id_len && r->cpu_by_id[cpu])
+                r->warm = 1;
             c = get_cpu(r, cpu, r->hdr_off);
             s = c ? push_seg(r, c) : NULL;
             if (!s) {
@@ -807,13 +867,13 @@ static int read_more(struct xte_reader *r)
 /* Parse c's next head record and file c accordingly. */
 static void settle(struct xte_reader *r, struct cpu *c, int was_top)
 {
-    int rc = r->cursor ? cursor_head(r, c) : parse_one(r, c, &c->head);
+    int rc = r->cursor ? cursor_head(r, c) : peek_one(r, c);
     enum cpu_state old = c->state;
 
     if (rc == 1) {
         c->state = CPU_HEAD;
         if (was_top)
-            sift_down(r, 0);
+            heap_retop(r, c);
         else
             heap_push(r, c);
     } else {
@@ -854,7 +914,28 @@ int xte_reader_next(struct xte_reader *r, struct xte_record *rec)
     if (r->refill) {
         c = r->refill;
         r->refill = NULL;
-        settle(r, c, 1);
+        /*
+         * Fast path: the next record is whole in the buffer, within its
+         * window (have <= avail <= len), and not a window record.
+         */
+        const struct seg *s = head_seg(c);
+        uint32_t inbuf = s->have - c->seg_pos, hdr, size;
+
+        if (inbuf >= 4) {
+            memcpy(&hdr, c->buf + c->rd, 4);
+            size = REC_BYTES(hdr);
+            if (size <= inbuf &&
+                (hdr & 0x0fffffffu) != XTE_TRC_TRACE_CPU_CHANGE) {
+                if (hdr >> 31)
+                    memcpy(&c->key, c->buf + c->rd + 4, 8);
+                else
+                    c->key = c->last_tsc;
+                c->key_size = size;
+                heap_retop(r, c);
+                goto deliver;
+            }
+        }
+        settle(r, c, 1);        /* load, wait, end or fault */
     }
     run_work(r);
     if (r->cursor) {
@@ -863,7 +944,13 @@ int xte_reader_next(struct xte_reader *r, struct xte_record *rec)
             run_work(r);
         }
     } else {
-        while (!r->input_done && (r->n_waiting > 0 || r->heap_n == 0)) {
+        /*
+         * Until some pCPU's second window arrives, more pCPUs may still
+         * show up with earlier records (xentrace writes each pCPU at most
+         * once per pass), so nothing is handed out before that.
+         */
+        while (!r->input_done &&
+               (!r->warm || r->n_waiting > 0 || r->heap_n == 0)) {
             int rc;
 
             if (r->heap_n > 0 && r->buffered >= r->opts.max_buffered)
@@ -876,9 +963,9 @@ int xte_reader_next(struct xte_reader *r, struct xte_record *rec)
     }
     if (r->heap_n == 0)
         return r->failed ? -1 : 0;
-
-    c = r->heap[0];
-    *rec = c->head;
+deliver:
+    c = tree_top(r);
+    take(r, c, rec);
     rec->seq = r->stats.records++;
     if (rec->tsc < r->max_tsc)
         r->stats.out_of_order++;
@@ -990,7 +1077,8 @@ void xte_reader_close(struct xte_reader *r)
         free(r->all[i]);
     }
     free(r->all);
-    free(r->heap);
+    free(r->leaf);
+    free(r->win);
     free(r->work);
     free(r->cpu_by_id);
     free(r->in);

@@ -1,0 +1,174 @@
+/*
+ * bench_reader - libxentrace-ext reader throughput against `cat FILE`.
+ *
+ * Generates a trace of at least 1 GiB in $BUILD (8 pCPUs, 64 KiB windows,
+ * catalogue events with a TSC and 2-6 words, as the simulator writes them),
+ * reads it once so both contenders find it in the page cache, then times,
+ * in the same run, `cat FILE >/dev/null` (the plain sequential read) and the
+ * library handing out every record in TSC order, best of three each.  Also
+ * times the reader fed through a pipe by cat (stream mode), for
+ * information.  The file is deleted at the end.
+ *
+ * Output: one RESULT line per claim (see bench/), plus INFO lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xentrace.h"
+
+#define NR_CPUS 8
+#define TARGET_BYTES (1ull << 30)
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t generate(const char *path)
+{
+    struct xte_error err;
+    struct xte_writer *w = xte_writer_open(path, NR_CPUS, 0, &err);
+    uint64_t tsc[NR_CPUS], bytes = 0, n = 0, s = 88172645463325252ull;
+    uint32_t x[XTE_MAX_EXTRA] = { 1, 2, 3, 4, 5, 6, 7 };
+
+    if (!w) {
+        xte_print_error(stderr, &err);
+        exit(1);
+    }
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        tsc[c] = 1000000 + c * 37;
+    while (bytes < TARGET_BYTES) {
+        unsigned int c, nx;
+
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        c = (unsigned int)(s % NR_CPUS);
+        nx = 2 + (unsigned int)((s >> 8) % 5);
+        tsc[c] += 200 + (s >> 16) % 3000;
+        x[0] = (uint32_t)n;
+        if (xte_writer_add(w, c, XTE_TRC_SUBCLASS | (0x101 + (s >> 24) % 5), 1,
+                           tsc[c], x, nx)) {
+            xte_print_error(stderr, xte_writer_error(w));
+            exit(1);
+        }
+        bytes += 12 + 4 * nx;
+        n++;
+    }
+    if (xte_writer_close(w))
+        exit(1);
+    return n;
+}
+
+static double time_cat(const char *path)
+{
+    char cmd[4200];
+    double t0;
+
+    snprintf(cmd, sizeof(cmd), "cat '%s' >/dev/null", path);
+    t0 = now();
+    if (system(cmd) != 0) {
+        fprintf(stderr, "bench_reader: cat failed\n");
+        exit(1);
+    }
+    return now() - t0;
+}
+
+static double time_reader(const char *path, int through_pipe,
+                          uint64_t want)
+{
+    struct xte_error err;
+    struct xte_reader *r;
+    struct xte_record rec;
+    uint64_t n = 0, sum = 0;
+    FILE *p = NULL;
+    double t0 = now();
+
+    if (through_pipe) {
+        char cmd[4200];
+
+        snprintf(cmd, sizeof(cmd), "cat '%s'", path);
+        p = popen(cmd, "r");
+        r = p ? xte_reader_fdopen(fileno(p), "cat|", NULL, &err) : NULL;
+    } else {
+        r = xte_reader_open(path, NULL, &err);
+    }
+    if (!r) {
+        xte_print_error(stderr, &err);
+        exit(1);
+    }
+    while (xte_reader_next(r, &rec) == 1) {
+        sum += rec.extra[0];    /* touch the record */
+        n++;
+    }
+    if (xte_reader_error(r)->msg[0] || n != want ||
+        xte_reader_stats(r)->out_of_order) {
+        xte_print_error(stderr, xte_reader_error(r));
+        fprintf(stderr, "bench_reader: read %llu of %llu records\n",
+                (unsigned long long)n, (unsigned long long)want);
+        exit(1);
+    }
+    xte_reader_close(r);
+    if (p)
+        pclose(p);
+    if (sum == 42)
+        fprintf(stderr, " ");
+    return now() - t0;
+}
+
+static double best3(double a, double b, double c)
+{
+    double m = a < b ? a : b;
+
+    return m < c ? m : c;
+}
+
+int main(void)
+{
+    const char *build = getenv("BUILD");
+    char path[4096];
+    struct stat st;
+    uint64_t n;
+    double gen, cat, rd, pipe_rd, mb, cat_mbs, rd_mbs;
+
+    snprintf(path, sizeof(path), "%s/bench-reader-%d.trace",
+             build && *build ? build : "build", (int)getpid());
+    gen = now();
+    n = generate(path);
+    gen = now() - gen;
+    if (stat(path, &st)) {
+        perror(path);
+        return 1;
+    }
+    mb = (double)st.st_size / 1e6;
+    printf("INFO|reader-throughput|generated %.0f MB, %llu records, %d pCPUs "
+           "in %.1f s\n", mb, (unsigned long long)n, NR_CPUS, gen);
+    time_cat(path);             /* warm the page cache for both */
+    cat = best3(time_cat(path), time_cat(path), time_cat(path));
+    rd = best3(time_reader(path, 0, n), time_reader(path, 0, n),
+               time_reader(path, 0, n));
+    pipe_rd = time_reader(path, 1, n);
+    unlink(path);
+
+    cat_mbs = mb / cat;
+    rd_mbs = mb / rd;
+    printf("INFO|reader-throughput|cat %.3f s, reader %.3f s (%.1f M "
+           "records/s), reader through a pipe %.3f s (%.0f MB/s, %.1f M "
+           "records/s)\n", cat, rd, (double)n / rd / 1e6, pipe_rd,
+           mb / pipe_rd, (double)n / pipe_rd / 1e6);
+    printf("RESULT|reader-throughput|trace reader vs sequential read "
+           "(%.2f GiB, %.1f M records/s)|cat=%.0f MB/s|libxentrace-ext=%.0f "
+           "MB/s|%.2f|within 3x of cat|%s\n",
+           (double)st.st_size / (1 << 30), (double)n / rd / 1e6, cat_mbs,
+           rd_mbs, rd_mbs / cat_mbs,
+           rd_mbs * 3 >= cat_mbs ? "PASS" : "FAIL");
+    return 0;
+}
