@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "source.h"
@@ -691,6 +692,9 @@ static void *reader_thread(void *arg)
     while ((rc = xte_reader_next(t->r, &rec)) == 1) {
         uint64_t ns;
 
+        if (atomic_load(&t->stop))
+            break;
+
         if (!t->started && !t->tb.cpu_hz && t->cpu_hz_opt)
             t->tb.cpu_hz = t->cpu_hz_opt;
         if (!t->started && (rec.event & 0x0fffffffu) == XTE_TRC_RUN_INFO)
@@ -859,7 +863,21 @@ int xtp_trace_open(struct xtp_source *src, const struct xtp_source_opts *o,
         }
         t->nr_spare++;
     }
+    /*
+     * A pipe is always read in follow mode: the library then polls and
+     * asks should_stop() between polls, so closing the source never waits
+     * for a writer that has gone quiet.  It still ends when the writer
+     * closes the pipe.
+     */
     ro.follow = o->follow;
+    if (strcmp(o->arg, "-") == 0) {
+        ro.follow = 1;
+    } else {
+        struct stat st;
+
+        if (stat(o->arg, &st) == 0 && !S_ISREG(st.st_mode))
+            ro.follow = 1;
+    }
     ro.stop = should_stop;
     ro.stop_arg = t;
     ro.poll_ms = 100;

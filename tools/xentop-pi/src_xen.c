@@ -103,7 +103,7 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
         }
     }
 
-    for (unsigned int i = 0; i < XTE_NR_NODES; i++) {
+    for (unsigned int i = 0; x->hyp && i < XTE_NR_NODES; i++) {
         struct xenhypfs_dirent *ent = NULL;
         char path[64];
         void *data;
@@ -128,12 +128,15 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
         if (s->node[i].view.hdr.generation)
             s->generation = s->node[i].view.hdr.generation;
     }
-    if (missing[0])
+    if (!x->hyp)
+        snprintf(s->note, sizeof(s->note), "no hypervisor filesystem "
+                 "(hypfs): no telemetry nodes, no /params");
+    else if (missing[0])
         snprintf(s->note, sizeof(s->note),
                  "hypervisor lacks telemetry nodes: %s", missing);
 
-    for (unsigned int i = 0; i < sizeof(shown_params) / sizeof(*shown_params);
-         i++) {
+    for (unsigned int i = 0;
+         x->hyp && i < sizeof(shown_params) / sizeof(*shown_params); i++) {
         char path[64], *val;
 
         snprintf(path, sizeof(path), "/params/%s", shown_params[i]);
@@ -194,14 +197,8 @@ int xtp_xen_open(struct xtp_source *src, const struct xtp_source_opts *o,
                              "cannot open the Xen control interface: %s"
                              " (run as root in dom0)", strerror(errno));
     }
+    /* Without hypfs there are no counters, but host facts still count. */
     x->hyp = xenhypfs_open((xentoollog_logger *)x->log, 0);
-    if (!x->hyp) {
-        xen_close(&(struct xtp_source){ .priv = x });
-        return xte_set_error(err, "hypfs", 0,
-                             "cannot open the hypervisor filesystem: %s"
-                             " (Xen built without CONFIG_HYPFS?)",
-                             strerror(errno));
-    }
     x->xst = xenstat_init();     /* names only: optional */
     x->info_cap = 256;
     x->info = calloc(x->info_cap, sizeof(*x->info));

@@ -205,6 +205,31 @@ static int absent(struct xtp_table *t, enum xte_node_index n)
     return 0;
 }
 
+/*
+ * A per-domain view without its node (a stock hypervisor): still list the
+ * domains the source knows, with what it knows of them.
+ */
+static int absent_domains(struct xtp_table *t, enum xtp_view_id vid,
+                          enum xte_node_index n,
+                          const struct xtp_interval *iv, int vcpus_col)
+{
+    const struct xtp_sample *s = iv->cur;
+
+    if (table_reset(t, vid, s->nr_domains) < 0)
+        return -1;
+    absent(t, n);
+    for (unsigned int i = 0; i < s->nr_domains; i++) {
+        unsigned int r = new_row(t);
+
+        put(t, r, 0, s->domains[i].domid, 1);
+        domain_name(t, r, s, s->domains[i].domid);
+        put(t, r, 1, 0, 1);
+        if (vcpus_col >= 0 && s->domains[i].nr_vcpus)
+            put(t, r, (unsigned int)vcpus_col, s->domains[i].nr_vcpus, 1);
+    }
+    return 0;
+}
+
 static int build_pi(struct xtp_table *t, const struct xtp_interval *iv)
 {
     const struct xte_node_view *v = iv->node[XTE_NODE_pi].cur;
@@ -345,7 +370,7 @@ static int build_maptrack(struct xtp_table *t, const struct xtp_interval *iv)
     uint64_t at_limit = 0, failures = 0;
 
     if (!v)
-        return absent(t, XTE_NODE_maptrack);
+        return absent_domains(t, XTP_VIEW_MAPTRACK, XTE_NODE_maptrack, iv, MT_VCPUS);
     if (table_reset(t, XTP_VIEW_MAPTRACK, v->hdr.nr_domains) < 0)
         return -1;
     for (unsigned int i = 0; i < v->hdr.nr_domains; i++) {
@@ -391,7 +416,7 @@ static int build_ept(struct xtp_table *t, const struct xtp_interval *iv)
     int any = 0;
 
     if (!v)
-        return absent(t, XTE_NODE_ept);
+        return absent_domains(t, XTP_VIEW_EPT, XTE_NODE_ept, iv, -1);
     if (table_reset(t, XTP_VIEW_EPT, v->hdr.nr_domains) < 0)
         return -1;
     for (unsigned int i = 0; i < v->hdr.nr_domains; i++) {
@@ -446,7 +471,7 @@ static int build_msix(struct xtp_table *t, const struct xtp_interval *iv)
     int any = 0;
 
     if (!v)
-        return absent(t, XTE_NODE_msix);
+        return absent_domains(t, XTP_VIEW_MSIX, XTE_NODE_msix, iv, -1);
     if (table_reset(t, XTP_VIEW_MSIX, v->hdr.nr_domains) < 0)
         return -1;
     for (unsigned int i = 0; i < v->hdr.nr_domains; i++) {

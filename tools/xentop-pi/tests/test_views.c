@@ -190,6 +190,52 @@ static void test_domain_views(void **state)
     xtp_sample_free(b);
 }
 
+/* A stock hypervisor: domains, no telemetry nodes. */
+static void test_domains_without_nodes(void **state)
+{
+    struct xtp_sample *s = xtp_sample_new();
+    struct xtp_interval iv = { 0 };
+    struct xtp_table t;
+    struct xtp_domain *d;
+    char buf[64];
+    int known;
+
+    xtp_table_init(&t);
+    d = xtp_sample_domain(s, 0);
+    d->nr_vcpus = 2;
+    d = xtp_sample_domain(s, 3);
+    d->nr_vcpus = 4;
+    snprintf(d->name, sizeof(d->name), "guest");
+    xtp_sample_derive_host(s);
+    assert_int_equal(s->host.nr_domains, 2);
+    xtp_interval_set(&iv, NULL, s);
+
+    assert_int_equal(xtp_view_build(&t, XTP_VIEW_MAPTRACK, &iv), 0);
+    assert_string_equal(t.note, "no maptrack telemetry from this source");
+    assert_int_equal(t.nrows, 2);
+    assert_true(cell(&t, 1, "DOM", &known) == 3.0 && known);
+    assert_true(cell(&t, 1, "VCPUS", &known) == 4.0 && known);
+    cell(&t, 1, "INUSE", &known);
+    assert_false(known);
+    xtp_cell_text(&t, 0, col(&t, "NAME"), buf, sizeof(buf));
+    assert_string_equal(buf, "Domain-0");
+    xtp_cell_text(&t, 1, col(&t, "NAME"), buf, sizeof(buf));
+    assert_string_equal(buf, "guest");
+    assert_int_equal(xtp_view_build(&t, XTP_VIEW_EPT, &iv), 0);
+    assert_int_equal(t.nrows, 2);
+    xtp_cell_text(&t, 1, col(&t, "FLUSH/s"), buf, sizeof(buf));
+    assert_string_equal(buf, "-");
+    assert_int_equal(xtp_view_build(&t, XTP_VIEW_PI, &iv), 0);
+    assert_int_equal(t.nrows, 0);
+    assert_string_equal(t.note, "no pi telemetry from this source");
+    /* Sorting an empty table is fine. */
+    xtp_table_sort(&t, 1, 1);
+
+    xtp_table_free(&t);
+    xtp_interval_free(&iv);
+    xtp_sample_free(s);
+}
+
 static void test_state_keeps_baseline(void **state)
 {
     struct xtp_state st;
@@ -215,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pi_view),
         cmocka_unit_test(test_domain_views),
+        cmocka_unit_test(test_domains_without_nodes),
         cmocka_unit_test(test_state_keeps_baseline),
     };
 

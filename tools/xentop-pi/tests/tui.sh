@@ -21,6 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+"$HELP/xtp-mktrace" "$TMP/k.trace"
 "$HELP/xtp-mkshm" $name --pcpus 300 --domains 40 --seconds 120 --period 100 &
 pid=$!
 for i in $(seq 50); do [ -e /dev/shm/xte-$name ] && break; sleep 0.1; done
@@ -139,10 +140,32 @@ kill -TERM "$xpid"
 restored 0
 echo "ok: colours by default; SIGTERM restores the terminal"
 
+# A trace on standard input: keys come from the terminal (/dev/tty).
+new_server
+T new-session -d -s xtp -x 80 -y 24 \
+    "cat '$TMP/k.trace' | TERM=screen '$XTP' --trace - -d 1 -V ept; echo EXIT=\$?; echo STTY: \$(stty -a | tr '\n' ' ' | grep -o ' -\?icanon\| -\?echo ' | tr -d '\n'); sleep 60"
+wait_for "source trace:- "
+wait_for "end of input: last sample shown"
+grep -q "t=2.120s" "$TMP/screen" && grep -Eq "^ +1 dom1 +100.0 " "$TMP/screen" || { cat "$TMP/screen"; fail "trace from a pipe"; }
+key q
+restored 0
+echo "ok: trace on standard input, keys from the terminal"
+
+# A named pipe whose writer stays silent: q still quits at once.
+mkfifo "$TMP/fifo"
+new_server
+T new-session -d -s xtp -x 80 -y 24 \
+    "(cat '$TMP/k.trace'; sleep 40) > '$TMP/fifo' & TERM=screen '$XTP' --trace '$TMP/fifo' -d 1; echo EXIT=\$?; echo STTY: \$(stty -a | tr '\n' ' ' | grep -o ' -\?icanon\| -\?echo ' | tr -d '\n'); sleep 60"
+wait_for "t=2.000s"
+key q
+t0=$(date +%s)
+restored 0
+[ $(( $(date +%s) - t0 )) -le 3 ] || fail "quitting waited for the silent writer"
+echo "ok: quits while the trace pipe is silent"
+
 # An error after the screen is up (a damaged sample further into a
 # recording): endwin first, then the one line.
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
-"$HELP/xtp-mktrace" "$TMP/k.trace"
 "$XTP" -b --trace "$TMP/k.trace" --record "$TMP/bad.db" > /dev/null || fail "record"
 sqlite3 "$TMP/bad.db" "UPDATE ctr_pi_pcpu SET adds = 'x' WHERE sample_ns = 2120000000 AND pcpu = 1" || fail "sqlite3"
 new_server
