@@ -31,3 +31,15 @@ same "trace from a pipe" "$EXP/trace-all.txt" pipe-norm.txt
 n=$("$XTP" -b -d 0.5 -V pi --trace k.trace | grep -c '^xentop-pi ')
 [ "$n" -eq 3 ] || fail "-d 0.5: expected 3 frames (0.5 s, 1.5 s, end), got $n"
 echo "ok: -d slices trace time"
+
+# --follow: a file still being written.  The records before 1.5 s are
+# there at the start, the rest arrives a second later; the frames are those
+# of the whole file (but the last, partial one: the file may still grow).
+cut=$("$HELP/xtp-mktrace" split.trace --split-at 1500000000)
+head -c "$cut" split.trace > growing.trace
+( sleep 1; tail -c +$((cut + 1)) split.trace >> growing.trace ) &
+timeout 20 "$XTP" -b -i 2 --follow --trace growing.trace > follow.txt || fail "--follow: exit $?"
+wait
+sed 's/source=trace:growing.trace/source=trace:k.trace/' follow.txt > follow-norm.txt
+awk '/^xentop-pi /{f++} f <= 2' "$EXP/trace-all.txt" > first2.txt
+same "--follow on a growing file" first2.txt follow-norm.txt

@@ -21,7 +21,11 @@
  *                steals 3k times (in use 400); domain 2 fails once at 2 s
  *                (4 frames, 2048 in use)
  * --cut BYTES truncates the file afterwards (a trace cut mid-record).
+ * --split-at NS flushes every pCPU's window once the records before time
+ * NS are written, and prints the file size at that point: a reader given
+ * only those bytes has every record older than NS and no later one.
  */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +89,15 @@ int main(int argc, char **argv)
     struct xte_error err;
     struct xte_writer *w;
     long cut = -1;
+    int64_t split = -1;
 
     if (argc == 4 && strcmp(argv[2], "--cut") == 0)
         cut = atol(argv[3]);
+    else if (argc == 4 && strcmp(argv[2], "--split-at") == 0)
+        split = atoll(argv[3]);
     else if (argc != 2) {
-        fprintf(stderr, "usage: xtp-mktrace FILE [--cut BYTES]\n");
+        fprintf(stderr, "usage: xtp-mktrace FILE [--cut BYTES | "
+                "--split-at NS]\n");
         return 2;
     }
     emit(XTE_EV_RUN_INFO, 0, 0, V(1000000000, 4, 1, 0));
@@ -151,12 +159,30 @@ int main(int argc, char **argv)
         xte_print_error(stderr, &err);
         return 1;
     }
-    for (size_t i = 0; i < nev; i++)
-        if (xte_writer_add(w, evs[i].cpu, evs[i].id, 1, evs[i].tsc,
-                           evs[i].w, evs[i].n) < 0) {
-            xte_print_error(stderr, xte_writer_error(w));
-            return 1;
+    for (int part = 0; part < 2; part++) {
+        for (size_t i = 0; i < nev; i++) {
+            int early = split >= 0 && evs[i].tsc < 1000 + (uint64_t)split;
+
+            if (split >= 0 && early != (part == 0))
+                continue;
+            if (split < 0 && part == 1)
+                break;
+            if (xte_writer_add(w, evs[i].cpu, evs[i].id, 1, evs[i].tsc,
+                               evs[i].w, evs[i].n) < 0) {
+                xte_print_error(stderr, xte_writer_error(w));
+                return 1;
+            }
         }
+        if (split >= 0 && part == 0) {
+            struct stat st;
+
+            if (xte_writer_flush(w) < 0 || stat(argv[1], &st) < 0) {
+                xte_print_error(stderr, xte_writer_error(w));
+                return 1;
+            }
+            printf("%lld\n", (long long)st.st_size);
+        }
+    }
     if (xte_writer_close(w) < 0)
         return 1;
     if (cut >= 0 && truncate(argv[1], cut) < 0) {
