@@ -332,6 +332,16 @@ static void interval_advance(struct xa_analysis *a, uint64_t tsc)
         a->interval_fn(&a->iv, a->interval_arg);
         uint64_t next = a->iv.index + 1;
 
+        /*
+         * A long silence (or a TSC jump) would print an empty row for each
+         * interval in it; past XA_INTERVAL_MAX_EMPTY of them the series
+         * jumps to the next interval with records, and says how many rows
+         * it left out.
+         */
+        if (rel / a->interval_ns - next > XA_INTERVAL_MAX_EMPTY) {
+            a->intervals_skipped += rel / a->interval_ns - next;
+            next = rel / a->interval_ns;
+        }
         memset(&a->iv, 0, sizeof(a->iv));
         a->iv.index = next;
         a->iv.t0_ns = next * a->interval_ns;

@@ -33,6 +33,7 @@
 #define XA_MAX_VCPUS       4096u    /* per domain, in the vCPU bitmap */
 #define XA_MAX_EVENT_IDS   4096u    /* distinct non-catalogue ids counted */
 #define XA_SERIES_SLOTS    64u      /* PI length-over-time series */
+#define XA_INTERVAL_MAX_EMPTY 1000u /* empty --interval rows in a row */
 #define XA_DOMID_OTHER     0xffffffffu
 
 /*
@@ -175,6 +176,7 @@ struct xa_analysis {
     void *interval_arg;
     struct xa_interval iv;
     int iv_open;
+    uint64_t intervals_skipped;      /* empty rows left out (long gaps) */
 };
 
 /* option_hz: --cpu-hz, 0 if not given.  interval_ns: 0 for no series. */

@@ -277,6 +277,11 @@ int main(int argc, char **argv)
         if (!a.cpu_hz)
             out_note(out, "--interval: no rows, the TSC frequency is "
                      "unknown (no RUN_INFO record): give --cpu-hz");
+        if (a.intervals_skipped)
+            out_note(out, "--interval: %llu empty rows left out (gaps of "
+                     "more than %u intervals without records)",
+                     (unsigned long long)a.intervals_skipped,
+                     XA_INTERVAL_MAX_EMPTY);
     }
     if (o.dump && o.fmt != XA_FMT_TEXT)
         out_table_end(out);

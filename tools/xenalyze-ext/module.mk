@@ -35,7 +35,7 @@ XA_TESTBIN := $(TESTBIN)/xenalyze-ext
 $(XA_TESTBIN)/test_dist: $(OBJ)/tools/xenalyze-ext/tests/test_dist.o $(XENALYZE_LIB) $(LIB)/libxentrace-ext.a
 	@mkdir -p $(dir $@)
 	$(LINK)
-$(XA_TESTBIN)/test_analysis: $(OBJ)/tools/xenalyze-ext/tests/test_analysis.o $(XENALYZE_LIB) $(LIB)/libxentrace-ext.a
+$(XA_TESTBIN)/test_analysis: $(OBJ)/tools/xenalyze-ext/tests/test_analysis.o $(OBJ)/tools/xenalyze-ext/fuzz/fuzz_analysis.o $(XENALYZE_LIB) $(LIB)/libxentrace-ext.a
 	@mkdir -p $(dir $@)
 	$(LINK)
 $(XA_TESTBIN)/xa-gentrace: $(OBJ)/tools/xenalyze-ext/tests/gentrace.o $(LIB)/libxentrace-ext.a
@@ -44,11 +44,23 @@ $(XA_TESTBIN)/xa-gentrace: $(OBJ)/tools/xenalyze-ext/tests/gentrace.o $(LIB)/lib
 $(XA_TESTBIN)/test_dist $(XA_TESTBIN)/test_analysis: LDLIBS += $(CMOCKA_LIBS) $(SQLITE_LIBS)
 $(OBJ)/tools/xenalyze-ext/tests/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 $(OBJ)/tools/xenalyze-ext/tests/%.o: CPPFLAGS += -Itools/xenalyze-ext
+$(OBJ)/tools/xenalyze-ext/fuzz/%.o: CPPFLAGS += -Itools/xenalyze-ext
 
 TESTS += $(XA_TESTBIN)/test_dist $(XA_TESTBIN)/test_analysis
 XA_TEST_SCRIPTS := $(wildcard tools/xenalyze-ext/tests/*.sh)
 TEST_SCRIPTS += $(XA_TEST_SCRIPTS)
 check: $(XA_TESTBIN)/xa-gentrace $(BIN)/xenalyze-ext
+
+# ---- fuzzing (make fuzz) ------------------------------------------------
+XA_FUZZ_SRCS := tools/xenalyze-ext/fuzz/fuzz_analysis.c $(XENALYZE_SRCS) \
+	$(filter-out tools/xentrace/gencat.c,$(wildcard tools/xentrace/*.c))
+XA_FUZZER := $(BUILD)/fuzz/fuzz_analysis
+$(XA_FUZZER): $(XA_FUZZ_SRCS) $(OBJ)/tools/xenalyze-ext/schema_embed.o
+	@mkdir -p $(dir $@) $@_corpus
+	$(CLANG) -g -O1 -D_GNU_SOURCE -DXA_LIBFUZZER -Itools/xentrace -Itools/xenalyze-ext \
+	  $(SQLITE_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $(XA_FUZZ_SRCS) $(OBJ)/tools/xenalyze-ext/schema_embed.o $(SQLITE_LIBS) -lm
+FUZZERS += $(XA_FUZZER)
 
 # ---- benchmark ----------------------------------------------------------
 BENCHES += bench/xenalyze/bench-xenalyze.sh

@@ -248,8 +248,10 @@ static void test_intervals(void **state)
     FEED(&a, 0, 10000, XTE_EV_EPT_FLUSH, U(1), U(2), U(0), U(0), U(50), U(1));
     FEED(&a, 0, 10500, XTE_EV_EPT_FLUSH, U(1), U(2), U(0), U(0), U(70), U(1));
     FEED(&a, 0, 12500, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(4), U(1), U(0));
+    /* then a gap of a million intervals: no million empty rows */
+    FEED(&a, 0, 12500 + 1000000000, XTE_EV_PI_WAKEUP, U(0), U(1), U(1), U(1));
     xa_finish(&a);
-    assert_int_equal(nrows, 3);
+    assert_int_equal(nrows, 4);
     assert_int_equal(rows[0].t0_ns, 0);
     assert_int_equal(rows[0].ept_flushes, 2);
     assert_int_equal(rows[0].ept_max_latency, 70);
@@ -259,6 +261,9 @@ static void test_intervals(void **state)
     assert_int_equal(rows[2].pi_adds, 1);
     assert_int_equal(rows[2].pi_redirected, 1);
     assert_int_equal(rows[2].pi_max_len, 4);
+    assert_int_equal(a.intervals_skipped, 1000002 - 3);   /* from tsc 10000 */
+    assert_int_equal(rows[3].t0_ns, 1000002000);
+    assert_int_equal(rows[3].pi_wakeups, 1);
     xa_free(&a);
 }
 
@@ -326,6 +331,24 @@ static void test_recommend_quiet(void **state)
     xa_free(&a);
 }
 
+int xa_fuzz_one(const uint8_t *data, size_t size);
+
+/* The fuzz target's body on pseudo-random input: no crash, no leak. */
+static void test_fuzz_smoke(void **state)
+{
+    static uint8_t buf[24 * 10000 + 1];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[i] = (uint8_t)x;
+        }
+        assert_int_equal(xa_fuzz_one(buf, sizeof(buf)), 0);
+    }
+    assert_int_equal(dist_budget_used(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_recommend_bounded_pi),
         cmocka_unit_test(test_recommend_quiet),
+        cmocka_unit_test(test_fuzz_smoke),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
