@@ -27,7 +27,6 @@
 
 HV_INCLUDES := -Ihv/harness/include -Ihv/xen/include -Ihv/xen/arch/x86/include
 $(OBJ)/hv/%.o: CPPFLAGS += $(HV_INCLUDES)
-$(OBJ)/bench/pi/%.o: CPPFLAGS += $(HV_INCLUDES)
 
 # hv/xen sources in libhvxen.a: each fix appends its files, one line per fix
 # (a file in progress that is not listed cannot break everyone's build).
@@ -88,14 +87,16 @@ HVSIM_EXTRA_SRCS ?=
 BINS += $(HVSIM)
 $(HVSIM): $(call objs,$(HVSIM_SRCS)) $(HV_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call objs,$(HVSIM_EXTRA_SRCS)) $(filter %.a,$^) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $^,$(call objs,$(HVSIM_EXTRA_SRCS))) $(filter %.a,$^) $(LDLIBS)
 $(HVSIM): $(call objs,$(HVSIM_EXTRA_SRCS))
 TEST_SCRIPTS += hv/harness/hvsim/tests/check-hvsim.sh
 check: $(HVSIM)
 # hvsim under TSan too (pCPU threads, trace drainer, shm publisher).
-$(BUILD)/tsan/hvsim: $(call tsan_objs,$(HVSIM_SRCS) $(HVSIM_EXTRA_SRCS)) $(HV_TSAN_LIBS)
+# (HVSIM_EXTRA_SRCS grows in fragments read later: expanded in the recipe.)
+$(BUILD)/tsan/hvsim: $(call tsan_objs,$(HVSIM_SRCS)) $(HV_TSAN_LIBS)
 	@mkdir -p $(dir $@)
-	$(TSAN_LINK)
+	$(if $(strip $(HVSIM_EXTRA_SRCS)),$(MAKE) --no-print-directory $(call tsan_objs,$(HVSIM_EXTRA_SRCS)))
+	$(CC) $(filter-out $(SAN_FLAGS),$(LDFLAGS)) $(TSAN_FLAGS) -o $@ $(filter %.o,$^) $(filter-out $^,$(call tsan_objs,$(HVSIM_EXTRA_SRCS))) $(filter %.a,$^) $(LDLIBS)
 check: $(call tsan_test,$(BUILD)/tsan/hvsim)
 
 # ---- tests --------------------------------------------------------------------
