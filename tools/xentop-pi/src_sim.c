@@ -14,9 +14,50 @@
 
 struct sim {
     struct xte_shm *shm;
+    char name[80];
     char path[280];
     size_t slot_size;
 };
+
+static int slot_size_of(const char *path, size_t *slot)
+{
+    struct xte_shm_dir dir;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int ok;
+
+    if (fd < 0)
+        return -1;
+    ok = pread(fd, &dir, sizeof(dir), 0) == (ssize_t)sizeof(dir) &&
+         dir.magic == XTE_SHM_MAGIC && dir.slot_size &&
+         dir.slot_size <= ((uint64_t)1 << 32);
+    close(fd);
+    if (!ok)
+        return -1;
+    *slot = (size_t)dir.slot_size;
+    return 0;
+}
+
+/*
+ * The simulator was restarted: it replaced the file under the same name.
+ * Follow it to the new file (a new generation, so rates start afresh).
+ */
+static void reattach(struct sim *sim)
+{
+    struct xte_error e;
+    struct xte_shm *n;
+    size_t slot;
+
+    n = xte_shm_open(sim->name, &e);
+    if (!n)
+        return;
+    if (!xte_shm_writer_alive(n) || slot_size_of(sim->path, &slot) < 0) {
+        xte_shm_close(n, 0);
+        return;
+    }
+    xte_shm_close(sim->shm, 0);
+    sim->shm = n;
+    sim->slot_size = slot;
+}
 
 static int sim_read(struct xtp_source *src, struct xtp_sample *s, int block,
                     struct xte_error *err)
@@ -24,6 +65,8 @@ static int sim_read(struct xtp_source *src, struct xtp_sample *s, int block,
     struct sim *sim = src->priv;
     int any = 0;
 
+    if (!xte_shm_writer_alive(sim->shm))
+        reattach(sim);
     xtp_sample_clear(s);
     for (unsigned int n = 0; n < XTE_NR_NODES; n++) {
         uint8_t *buf = xtp_sample_node_buffer(s, n, sim->slot_size);
@@ -67,11 +110,10 @@ int xtp_sim_open(struct xtp_source *src, const struct xtp_source_opts *o,
                  struct xte_error *err)
 {
     struct sim *sim = calloc(1, sizeof(*sim));
-    struct xte_shm_dir dir;
-    int fd;
 
     if (!sim)
         return xte_set_error(err, o->arg, 0, "out of memory");
+    snprintf(sim->name, sizeof(sim->name), "%s", o->arg);
     snprintf(sim->path, sizeof(sim->path), "/dev/shm/xte-%s", o->arg);
     sim->shm = xte_shm_open(o->arg, err);
     if (!sim->shm) {
@@ -79,20 +121,13 @@ int xtp_sim_open(struct xtp_source *src, const struct xtp_source_opts *o,
         return -1;
     }
     /* The directory at the start of the file says how large a node can be. */
-    fd = open(sim->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || pread(fd, &dir, sizeof(dir), 0) != (ssize_t)sizeof(dir) ||
-        dir.magic != XTE_SHM_MAGIC || dir.slot_size == 0 ||
-        dir.slot_size > ((uint64_t)1 << 32)) {
-        if (fd >= 0)
-            close(fd);
+    if (slot_size_of(sim->path, &sim->slot_size) < 0) {
         xte_set_error(err, sim->path, 0,
                       "not a simulator shared-memory file (bad directory)");
         xte_shm_close(sim->shm, 0);
         free(sim);
         return -1;
     }
-    close(fd);
-    sim->slot_size = dir.slot_size;
     src->ops = &sim_ops;
     src->priv = sim;
     snprintf(src->label, sizeof(src->label), "sim:%s", o->arg);

@@ -39,3 +39,19 @@ awk -F, '$2 == "pi" && $3 == 1 {n++; if ($8 == "") blank++} END {exit !(blank >=
     || { cat "$TMP/restart.csv"; fail "expected no rate on the first frame and on the restart"; }
 echo "ok: restart starts a new baseline"
 kill $pid; wait $pid 2>/dev/null || true; pid=
+
+# The simulator exits and a new one starts under the same name (a new
+# file): xentop-pi follows it, and says when the writer is gone.
+"$HELP/xtp-mkshm" $name --pcpus 2 --domains 1 --seconds 1.2 --period 100 &
+pid=$!
+for i in $(seq 50); do [ -e /dev/shm/xte-$name ] && break; sleep 0.1; done
+"$XTP" -b -i 16 -d 0.25 -V pi --sim $name > "$TMP/reattach.txt" &
+xpid=$!
+wait $pid; pid=
+sleep 1
+"$HELP/xtp-mkshm" $name --pcpus 3 --domains 1 --seconds 20 --period 100 &
+pid=$!
+wait $xpid || fail "xentop-pi across the simulator restart: exit $?"
+grep -q "simulator stopped: counters frozen" "$TMP/reattach.txt" || { cat "$TMP/reattach.txt"; fail "no note while the simulator was gone"; }
+grep -q "pcpus=3 " "$TMP/reattach.txt" || { cat "$TMP/reattach.txt"; fail "did not follow the new simulator"; }
+echo "ok: follows a restarted simulator"
