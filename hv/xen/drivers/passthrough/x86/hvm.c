@@ -159,7 +159,6 @@ int pt_irq_create_bind(struct domain *d, unsigned int pirq, uint32_t gvec)
         if ( dpci_policy == DPCI_POLICY_TASKLET )
             dpci_tasklet_init(pirq_dpci);
         write_atomic(&pirq_dpci->masked, false);
-        write_atomic(&pirq_dpci->generation, pirq_dpci->generation + 1);
     }
 
     spin_lock_irqsave(&pirq_dpci->desc_lock, flags);

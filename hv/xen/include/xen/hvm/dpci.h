@@ -81,7 +81,6 @@ struct hvm_pirq_dpci {
 
     s_time_t sched_time;            /* NOW() when last scheduled */
     unsigned long runs;             /* hvm_dirq_assist() calls, for checks */
-    uint64_t generation;            /* bumped at every bind */
 };
 
 /*
