@@ -277,6 +277,8 @@ struct tui {
     int sort[XTP_NR_VIEWS], rev[XTP_NR_VIEWS];
     char status[256];
     int ended;
+    int pending;                /* st.next holds a sample not shown yet */
+    uint64_t play_ns;           /* recorded sources: play clock */
     int quit;
     struct xte_error err;
     int failed;
@@ -320,25 +322,51 @@ static void clamp_scroll(struct tui *u)
         u->tv.top = 0;
 }
 
-static void sample(struct tui *u, int block)
+/*
+ * Take the next sample.  Recorded sources (a trace file, a database) are
+ * played at the pace they were recorded: a sample is shown once the play
+ * clock, advanced by tick_ns per refresh, has covered the time between it
+ * and the one on screen (a gap in the recording counts 10 s at most).
+ */
+static void sample(struct tui *u, int block, uint64_t tick_ns)
 {
-    int r;
+    const uint64_t max_gap = 10000000000ull;
 
-    if (u->ended)
-        return;
-    r = xtp_source_read(u->src, u->st.next, block, &u->err);
-    if (r == XTP_READ_ERROR) {
-        u->failed = 1;
-        return;
+    if (!u->pending) {
+        int r;
+
+        if (u->ended)
+            return;
+        r = xtp_source_read(u->src, u->st.next, block, &u->err);
+        if (r == XTP_READ_ERROR) {
+            u->failed = 1;
+            return;
+        }
+        if (r == XTP_READ_END) {
+            u->ended = 1;
+            snprintf(u->status, sizeof(u->status),
+                     "end of input: last sample shown (q quits)");
+            return;
+        }
+        if (r != XTP_READ_SAMPLE)
+            return;
+        u->pending = 1;
     }
-    if (r == XTP_READ_END) {
-        u->ended = 1;
-        snprintf(u->status, sizeof(u->status),
-                 "end of input: last sample shown (q quits)");
-        return;
+    if (u->st.recorded && u->st.have_cur &&
+        u->st.next->generation == u->st.cur->generation &&
+        u->st.next->t_ns > u->st.cur->t_ns) {
+        uint64_t gap = u->st.next->t_ns - u->st.cur->t_ns;
+
+        if (gap > max_gap)
+            gap = max_gap;
+        u->play_ns += tick_ns;
+        if (u->play_ns < gap)
+            return;             /* not due yet */
+        u->play_ns -= gap;
+    } else {
+        u->play_ns = 0;
     }
-    if (r != XTP_READ_SAMPLE)
-        return;
+    u->pending = 0;
     if (xtp_state_advance(&u->st) && u->rec &&
         xtp_recorder_add(u->rec, u->st.cur, &u->err) < 0) {
         u->failed = 1;
@@ -518,12 +546,12 @@ int xtp_tui_run(const struct xtp_options *o, struct xtp_source *src,
     xtp_tui_colors();
 
     /* First sample now: a trace source may need a moment for it. */
-    sample(&u, u.st.recorded ? 0 : 1);
+    sample(&u, u.st.recorded ? 0 : 1, 0);
     if (!u.st.have_cur && !u.failed && u.st.recorded) {
         for (int i = 0; i < 50 && !u.st.have_cur && !u.failed && !u.ended;
              i++) {
             usleep(20000);
-            sample(&u, 0);
+            sample(&u, 0, 0);
         }
     }
     if (u.st.have_cur)
@@ -555,7 +583,7 @@ int xtp_tui_run(const struct xtp_options *o, struct xtp_source *src,
                     int had = u.st.have_cur;
                     uint64_t t = u.st.cur->t_ns;
 
-                    sample(&u, 0);
+                    sample(&u, 0, (uint64_t)(o->delay_s * 1e9) * ticks);
                     if (u.st.have_cur && (!had || u.st.cur->t_ns != t))
                         frames++;
                 }

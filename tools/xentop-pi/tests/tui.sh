@@ -163,6 +163,22 @@ restored 0
 [ $(( $(date +%s) - t0 )) -le 3 ] || fail "quitting waited for the silent writer"
 echo "ok: quits while the trace pipe is silent"
 
+# A recording replays at the pace it was recorded: samples 1 s apart stay
+# about 1 s on screen although the refresh is 0.2 s.
+"$XTP" -b --trace "$TMP/k.trace" --record "$TMP/ok.db" > /dev/null || fail "record"
+new_server
+T new-session -d -s xtp -x 80 -y 24 \
+    "TERM=screen '$XTP' --replay '$TMP/ok.db' -d 0.2; echo EXIT=\$?; echo STTY: \$(stty -a | tr '\n' ' ' | grep -o ' -\?icanon\| -\?echo ' | tr -d '\n'); sleep 60"
+wait_for "t=1.000s"
+sleep 0.4
+screen | grep -q "t=1.000s" || fail "replay ran ahead of the recorded pace"
+wait_for "t=2.000s"
+wait_for "end of input"
+grep -q "t=2.120s" "$TMP/screen" || fail "replay: last sample"
+key q
+restored 0
+echo "ok: replay at the recorded pace"
+
 # An error after the screen is up (a damaged sample further into a
 # recording): endwin first, then the one line.
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
