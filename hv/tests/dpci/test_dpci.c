@@ -732,6 +732,30 @@ static void test_race_tasklet(void **state)
     run_race(DPCI_POLICY_TASKLET, 300);
 }
 
+/* The boot parameter: both values; a bad one is refused by name. */
+static void test_boot_param(void **state)
+{
+    static const struct {
+        const char *cmdline;
+        enum dpci_policy want;
+        int rc;
+    } cases[] = {
+        { "dpci_policy=tasklet", DPCI_POLICY_TASKLET, 0 },
+        { "dpci_policy=softirq", DPCI_POLICY_SOFTIRQ, 0 },
+        { "dpci_policy=both", DPCI_POLICY_SOFTIRQ, -1 },
+    };
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        hvh_shutdown();
+        dpci_policy = DPCI_POLICY_SOFTIRQ;          /* the built-in default */
+        assert_int_equal(hvh_boot(RACE_CPUS, cases[i].cmdline), cases[i].rc);
+        assert_int_equal(dpci_policy, cases[i].want);
+    }
+    assert_int_equal(hvh_boot(RACE_CPUS, NULL), 0);
+    dpci_policy = DPCI_POLICY_SOFTIRQ;
+}
+
 static int setup(void **state)
 {
     hvh_set_verbosity(1);
@@ -755,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_trace_events),
         cmocka_unit_test(test_race_softirq),
         cmocka_unit_test(test_race_tasklet),
+        cmocka_unit_test(test_boot_param),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,3 +22,12 @@ $(HVSIM): | $(call objs,$(MSIX_DEVMODEL_SRCS))
 # (hv/module.mk expanded the TSan hvsim's prerequisites before this file.)
 $(BUILD)/tsan/hvsim: $(call tsan_objs,$(MSIX_DEVMODEL_SRCS))
 TEST_SCRIPTS += hv/tests/msix/check-hvsim-msix.sh
+
+# The device model thread and the vCPU meet over eventfds: check the
+# channel's synchronisation under TSan too.
+$(BUILD)/tsan/hv-msix-tsan: $(call tsan_objs,hv/tests/msix/test_msixtbl.c $(MSIX_DEVMODEL_SRCS)) $(HV_TSAN_LIBS)
+	@mkdir -p $(dir $@)
+	$(TSAN_LINK)
+$(BUILD)/tsan/hv-msix-tsan: LDLIBS += $(CMOCKA_LIBS)
+$(TSAN_OBJ)/hv/tests/msix/%.o: CFLAGS += $(CMOCKA_CFLAGS)
+TESTS += $(call tsan_test,$(BUILD)/tsan/hv-msix-tsan)

@@ -421,6 +421,31 @@ static void test_trace_events(void **state)
     assert_int_equal(forwarded, 2);
 }
 
+/* The boot parameter: both values; a bad one is refused by name. */
+static void test_boot_param(void **state)
+{
+    static const struct {
+        const char *cmdline;
+        enum msixtbl_policy want;
+        int rc;
+    } cases[] = {
+        { "msixtbl_policy=forward", MSIXTBL_POLICY_FORWARD, 0 },
+        { "msixtbl_policy=emulate", MSIXTBL_POLICY_EMULATE, 0 },
+        { "msixtbl_policy=sideways", MSIXTBL_POLICY_EMULATE, -1 },
+    };
+
+    hvh_cpu_leave();
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        hvh_shutdown();
+        msixtbl_policy = MSIXTBL_POLICY_EMULATE;    /* the built-in default */
+        assert_int_equal(hvh_boot(2, cases[i].cmdline), cases[i].rc);
+        assert_int_equal(msixtbl_policy, cases[i].want);
+    }
+    assert_int_equal(hvh_boot(2, NULL), 0);
+    hvh_cpu_enter(0);
+}
+
 static int setup(void **state)
 {
     if ( hvh_boot(2, NULL) )
@@ -443,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_edge_flow_forwarded),
         cmocka_unit_test(test_still_forwarded),
         cmocka_unit_test(test_trace_events),
+        cmocka_unit_test(test_boot_param),
         cmocka_unit_test(test_property_emulate),
         cmocka_unit_test(test_property_forward),
     };
