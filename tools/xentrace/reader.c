@@ -108,12 +108,13 @@ struct xte_reader {
     struct cpu **all;           /* every pCPU seen, in discovery order */
     uint32_t nr_all, all_cap;
     /*
-     * Winner tree over the pCPUs (leaf i: all[i]): win[n] is the leaf that
-     * wins the subtree of node n, win[1] the pCPU whose record goes next.
-     * Replacing the winner's key costs log2(pCPUs) comparisons.
+     * Tournament (loser) tree over the pCPUs, leaf i being all[i]: lose[n]
+     * is the leaf that lost the match at node n, lose[0] the overall winner,
+     * the pCPU whose record goes next.  Replacing the winner's key costs
+     * log2(pCPUs) comparisons.  win[] is scratch for rebuilding.
      */
     mkey *leaf;
-    uint32_t *win;
+    uint32_t *win, *lose;
     uint32_t nleaves;           /* a power of two, >= nr_all */
     uint32_t heap_n;            /* pCPUs with a head record */
     struct cpu **work;          /* pCPUs whose head must be (re)parsed */
@@ -283,26 +284,57 @@ static struct seg *tail_seg(struct cpu *c)
 
 /* ---- heap of pCPU heads ------------------------------------------------- */
 
-static inline uint32_t winner_of(const struct xte_reader *r, uint32_t n)
+static inline uint32_t winner_of(const uint32_t *win, uint32_t nleaves,
+                                 uint32_t n)
 {
-    return n >= r->nleaves ? n - r->nleaves : r->win[n];
+    return n >= nleaves ? n - nleaves : win[n];
 }
 
-/* Leaf i changed: replay its matches up to the root. */
-static inline void replay(struct xte_reader *r, uint32_t i)
+/*
+ * Rebuild the tree from the leaves, O(pCPUs): used when a leaf other than
+ * the winner changes (a pCPU gets a head again), which happens at most once
+ * per window, never per record.
+ */
+static void tree_rebuild(struct xte_reader *r)
 {
-    for (uint32_t n = (i + r->nleaves) >> 1; n >= 1; n >>= 1) {
-        uint32_t a = winner_of(r, 2 * n), b = winner_of(r, 2 * n + 1);
+    uint32_t L = r->nleaves, *win = r->win, *lose = r->lose;
 
-        r->win[n] = r->leaf[b] < r->leaf[a] ? b : a;
+    for (uint32_t n = L - 1; n >= 1; n--) {
+        uint32_t a = winner_of(win, L, 2 * n), b = winner_of(win, L, 2 * n + 1);
+        int b_wins = r->leaf[b] < r->leaf[a];
+
+        win[n] = b_wins ? b : a;
+        lose[n] = b_wins ? a : b;
     }
+    lose[0] = L > 1 ? win[1] : 0;
+}
+
+/*
+ * The winner's key changed: replay its matches against the losers stored
+ * on its way to the root, one comparison per level, without branches.
+ */
+static inline void replay_winner(struct xte_reader *r)
+{
+    uint32_t *lose = r->lose, w = lose[0];
+    mkey wk = r->leaf[w];
+
+    for (uint32_t n = (w + r->nleaves) >> 1; n >= 1; n >>= 1) {
+        uint32_t l = lose[n];
+        mkey lk = r->leaf[l];
+        int swap = lk < wk;
+
+        lose[n] = swap ? w : l;
+        w = swap ? l : w;
+        wk = swap ? lk : wk;
+    }
+    lose[0] = w;
 }
 
 static int tree_grow(struct xte_reader *r)
 {
-    uint32_t n = r->nleaves ? r->nleaves * 2 : 8;
+    uint32_t n = r->nleaves ? r->nleaves * 2 : 1;
     mkey *leaf = realloc(r->leaf, n * sizeof(*leaf));
-    uint32_t *win;
+    uint32_t *win, *lose;
 
     if (!leaf)
         return -1;
@@ -311,44 +343,42 @@ static int tree_grow(struct xte_reader *r)
     if (!win)
         return -1;
     r->win = win;
+    lose = realloc(r->lose, n * sizeof(*lose));
+    if (!lose)
+        return -1;
+    r->lose = lose;
     for (uint32_t i = r->nleaves; i < n; i++)
         leaf[i] = KEY_NONE;
     r->nleaves = n;
-    for (uint32_t k = n - 1; k >= 1; k--) {
-        uint32_t a = winner_of(r, 2 * k), b = winner_of(r, 2 * k + 1);
-
-        win[k] = leaf[b] < leaf[a] ? b : a;
-    }
+    tree_rebuild(r);
     return 0;
 }
 
 static inline struct cpu *tree_top(const struct xte_reader *r)
 {
-    return r->all[r->win[1]];
+    return r->all[r->lose[0]];
 }
 
 static void heap_push(struct xte_reader *r, struct cpu *c)
 {
     r->heap_n++;
     r->leaf[c->slot] = make_key(c->key, c->id);
-    replay(r, c->slot);
+    tree_rebuild(r);
 }
 
 /* The top pCPU has a new head. */
 static inline void heap_retop(struct xte_reader *r, struct cpu *c)
 {
     r->leaf[c->slot] = make_key(c->key, c->id);
-    replay(r, c->slot);
+    replay_winner(r);
 }
 
 /* The top pCPU has no head any more. */
 static void heap_pop(struct xte_reader *r)
 {
-    uint32_t i = r->win[1];
-
     r->heap_n--;
-    r->leaf[i] = KEY_NONE;
-    replay(r, i);
+    r->leaf[r->lose[0]] = KEY_NONE;
+    replay_winner(r);
 }
 
 /* ---- parsing one pCPU's records ----------------------------------------- */
@@ -436,6 +466,18 @@ truncated:
     }
 }
 
+/* extra_mask[n][i]: all ones for the n words a record carries, else 0. */
+static const uint32_t extra_mask[XTE_MAX_EXTRA + 1][XTE_MAX_EXTRA] = {
+    { 0 },
+    { ~0u },
+    { ~0u, ~0u },
+    { ~0u, ~0u, ~0u },
+    { ~0u, ~0u, ~0u, ~0u },
+    { ~0u, ~0u, ~0u, ~0u, ~0u },
+    { ~0u, ~0u, ~0u, ~0u, ~0u, ~0u },
+    { ~0u, ~0u, ~0u, ~0u, ~0u, ~0u, ~0u },
+};
+
 /* Hand out the record peek_one() found. */
 static inline void take(struct xte_reader *r, struct cpu *c,
                         struct xte_record *rec)
@@ -451,10 +493,18 @@ static inline void take(struct xte_reader *r, struct cpu *c,
     rec->has_tsc = (int)(hdr >> 31);
     rec->nr_extra = n;
     rec->offset = head_seg(c)->off + c->seg_pos;
-    /* A fixed-size copy (BUF_SLACK), then the unused words cleared. */
-    memcpy(rec->extra, p + c->key_size - 4u * n, sizeof(rec->extra));
-    for (uint32_t i = n; i < XTE_MAX_EXTRA; i++)
-        rec->extra[i] = 0;
+    /*
+     * A fixed-size copy (the buffer has BUF_SLACK readable bytes past its
+     * end), then the unused words cleared with a mask: no per-record branch
+     * on the word count.
+     */
+    {
+        uint32_t w[XTE_MAX_EXTRA];
+
+        memcpy(w, p + c->key_size - 4u * n, sizeof(w));
+        for (uint32_t i = 0; i < XTE_MAX_EXTRA; i++)
+            rec->extra[i] = w[i] & extra_mask[n][i];
+    }
     c->rd += c->key_size;
     c->seg_pos += c->key_size;
     if (!r->cursor)
@@ -971,7 +1021,7 @@ deliver:
         r->stats.out_of_order++;
     else
         r->max_tsc = rec->tsc;
-    r->stats.bytes += 4u + (rec->has_tsc ? 8u : 0u) + 4u * rec->nr_extra;
+    r->stats.bytes += c->key_size;
     if (XTE_IS_CATALOGUE_EVENT(rec->event)) {
         r->stats.catalogue_events++;
     } else if (rec->event == XTE_TRC_LOST_RECORDS) {
@@ -1079,6 +1129,7 @@ void xte_reader_close(struct xte_reader *r)
     free(r->all);
     free(r->leaf);
     free(r->win);
+    free(r->lose);
     free(r->work);
     free(r->cpu_by_id);
     free(r->in);
