@@ -64,7 +64,7 @@ if [ -x "$MKTRACE" ]; then
     done
     n=$((n + 1)); echo "  ok   --trace FILE: final PI adds per pCPU 6 12 18 24, exit 0"
     # A pipe: followed until the writer closes it.
-    timeout 20 "$EXPORT" --textfile "$tmp/tp" --trace - -d 0.2 <"$tmp/k.trace" || fail "--trace - exit $?"
+    cat "$tmp/k.trace" | timeout 20 "$EXPORT" --textfile "$tmp/tp" --trace - -d 0.2 || fail "--trace - exit $?"
     [ "$(adds_of "$tmp/tp" 3)" = 24 ] || fail "--trace -: pCPU 3 adds $(adds_of "$tmp/tp" 3)"
     n=$((n + 1)); echo "  ok   --trace - (pipe): same final counters"
     if command -v promtool >/dev/null; then

@@ -54,7 +54,7 @@ grep -q '^xen_telemetry_up{node="ept"} 1$' "$tmp/xen_telemetry.prom" || fail "ep
 
 # The simulator itself, when it is built.
 if [ -x "$HVSIM" ]; then
-    "$HVSIM" --scenario mixed --seconds 6 --shm "${shm}h" >/dev/null 2>&1 &
+    "$HVSIM" --scenario mixed --variant optimized --seconds 6 --shm "${shm}h" >/dev/null 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do [ -e "/dev/shm/xte-${shm}h" ] && break; sleep 0.1; done
     sleep 1
