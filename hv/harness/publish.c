@@ -115,6 +115,14 @@ int hvh_publish_start(const char *name, unsigned int interval_ms)
             biggest = len;
     }
     slot_size = biggest * 2 + 65536;
+    for ( i = 0; i < XTE_NR_NODES; i++ )
+    {
+        void *b = realloc(bufs[i], slot_size);
+
+        if ( !b )
+            goto nomem;
+        bufs[i] = b;
+    }
     shm = xte_shm_create(name, slot_size, &err);
     if ( !shm )
     {
