@@ -75,6 +75,8 @@ static int16_t event_index[4096];
 
 static const struct xte_event_desc *event_desc(uint32_t event)
 {
+    if (!XTE_IS_CATALOGUE_EVENT(event & 0x0fffffffu))
+        return NULL;
     int16_t i = event_index[event & 0xfffu];
 
     return i >= 0 && xte_events[i].id == (event & 0x0fffffffu)
@@ -683,6 +685,12 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
     } else {
         a->unknown_records++;
     }
+}
+
+const struct xte_event_desc *xa_catalogue_event(uint32_t event)
+{
+    resolve_fields();
+    return event_desc(event);
 }
 
 void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,

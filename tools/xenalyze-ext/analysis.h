@@ -12,9 +12,9 @@
  * Memory is bounded by the host's shape (pCPUs, domains, vCPUs), not by the
  * trace's length: per-event state is folded into counters, fixed-size
  * series and the bounded distributions of dist.h.  Domains beyond
- * XA_MAX_DOMAINS distinct ids, and event ids beyond XA_MAX_EVENT_IDS, are
- * folded into one "other" entry each, so a hostile trace cannot make the
- * tables grow without end.
+ * XA_MAX_DOMAINS distinct ids, event ids beyond XA_MAX_EVENT_IDS and pCPU
+ * numbers from XA_MAX_PCPUS up are folded into one "other" entry each, so a
+ * hostile trace cannot make the tables grow without end.
  *
  * The report front-ends (report.c), the interval series (the callback
  * below), the recommendations (recommend.c) and the sqlite ingest
@@ -28,7 +28,11 @@
 #include "dist.h"
 #include "xentrace.h"
 
-#define XA_MAX_PCPUS       65536u   /* the window header keeps 16 bits */
+/*
+ * pCPU numbers at or above XA_MAX_PCPUS (Xen x86 builds for at most 4096)
+ * share the last slot, so a corrupt pCPU field cannot make the table big.
+ */
+#define XA_MAX_PCPUS       8192u
 #define XA_MAX_DOMAINS     4096u    /* distinct domids tracked one by one */
 #define XA_MAX_VCPUS       4096u    /* per domain, in the vCPU bitmap */
 #define XA_MAX_EVENT_IDS   4096u    /* distinct non-catalogue ids counted */
@@ -196,6 +200,8 @@ const char *xa_time_unit(const struct xa_analysis *a);   /* "ns" / "ticks" */
 struct xa_domain *xa_domain_get(struct xa_analysis *a, uint32_t domid);
 struct xa_domain *xa_domain_find(const struct xa_analysis *a,
                                  uint32_t domid);
+/* Catalogue event of an id in one table load (NULL: not ours). */
+const struct xte_event_desc *xa_catalogue_event(uint32_t event);
 /* Count of a non-catalogue event id (0 if never seen). */
 uint64_t xa_event_id_count(const struct xa_analysis *a, uint32_t event);
 /* Ids the analyser interprets (context), as opposed to merely counting. */

@@ -523,8 +523,7 @@ int db_add(struct xa_db *d, struct xa_analysis *a,
             d->hash = mix(d->hash, rec->extra[i]);
         d->hashed++;
     }
-    if (XTE_IS_CATALOGUE_EVENT(rec->event))
-        ev = xte_event_by_id(rec->event);
+    ev = xa_catalogue_event(rec->event);
     if (ev)
         tw = &d->tw[ev - xte_events];
     else if (rec->event == XTE_TRC_LOST_RECORDS)
