@@ -189,6 +189,7 @@ int main(int argc, char **argv)
                 argv[0]);
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* progress visible in the log */
     doms = calloc(nr_domains, sizeof(*doms));
     if ( !doms )
         return 1;
