@@ -221,6 +221,8 @@ static void make_domain(unsigned int slot, unsigned int *seed)
     assert_non_null(doms[slot]);
 }
 
+static const char *redirect_policy = "next";
+
 static void run_sequence(unsigned int nr_cpus, bool bounded, unsigned int seed0,
                          unsigned int steps)
 {
@@ -228,8 +230,9 @@ static void run_sequence(unsigned int nr_cpus, bool bounded, unsigned int seed0,
     unsigned int seed = seed0, step, i;
     char when[64];
 
-    snprintf(cmdline, sizeof(cmdline), "pi_list_policy=%s pi_list_slack=%u",
-             bounded ? "bounded" : "baseline", seed0 % 3);
+    snprintf(cmdline, sizeof(cmdline),
+             "pi_list_policy=%s pi_list_slack=%u pi_list_redirect=%s",
+             bounded ? "bounded" : "baseline", seed0 % 3, redirect_policy);
     assert_int_equal(hvh_boot(nr_cpus, cmdline), 0);
     hvh_register_hooks(pi_model_hooks());
     hvh_register_hooks(&wake_hooks);
@@ -400,6 +403,11 @@ static void test_property_bounded(void **state)
     total_redirected = 0;
     for ( i = 0; i < ARRAY_SIZE(cpus); i++ )
         run_sequence(cpus[i], true, 1000 + i, 3000);
+    /* The other redirect policy keeps the same invariants. */
+    redirect_policy = "least";
+    run_sequence(8, true, 1100, 3000);
+    run_sequence(16, true, 1101, 3000);
+    redirect_policy = "next";
     /* The sequences did exercise redirection. */
     assert_true(total_redirected > 0);
 }
