@@ -33,7 +33,8 @@
  *    read_atomic()/write_atomic(): other vCPUs access them locklessly.
  *  - The list head carries a tag bumped on every update, so a pop (by the
  *    owner, or by a thief stealing) that read a stale head fails its
- *    cmpxchg instead of corrupting the list.
+ *    cmpxchg instead of corrupting the list.  (Fooling it would take
+ *    exactly 2^32 updates of that head between its read and its cmpxchg.)
  *
  * Counters (node "maptrack", catalogue.def): per pCPU gets, puts,
  * remote_puts, frames_grown, steals, failures, lock_acquisitions; per
