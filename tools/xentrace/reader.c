@@ -11,21 +11,26 @@
  *
  * Two ways of filling the per-pCPU buffers:
  *
- *  - cursor mode (a regular file, not followed): a scanner walks the window
- *    records only (one small pread each) and queues (offset, length)
- *    descriptors; each pCPU then preads its own windows in chunks of at
- *    most CHUNK_BYTES.  Memory is one chunk per pCPU whatever the file
- *    size.  The scanner always stays past the end of every window being
- *    parsed, so a pCPU whose first window lies within that range is known
- *    before any record that could follow its records in time is handed out.
+ *  - cursor mode (a regular file, not followed): a prescan walks the window
+ *    records once (one small pread each) to find every pCPU with its first
+ *    and last window, so that a pCPU whose first window sits late in the
+ *    file is merged from its first record on; then a scanner queues window
+ *    descriptors as pCPUs need them and each pCPU preads its own windows in
+ *    chunks of at most CHUNK_BYTES.  Memory is one chunk per pCPU plus the
+ *    queued descriptors (24 bytes per window), whatever the file size.
  *
  *  - stream mode (a pipe, standard input, or follow mode): the input is read
  *    sequentially in large blocks and window bodies are appended to their
- *    pCPU's buffer.  A record is handed out once every pCPU seen so far has
- *    one buffered (so nothing earlier can still arrive), or when more than
- *    max_buffered bytes wait, or when a followed input is idle; a record
- *    handed out early may make a later one go back in time, which the stats
- *    count as out_of_order.
+ *    pCPU's buffer.  Nothing is handed out before some pCPU's second window
+ *    arrives (until then more pCPUs may appear: xentrace writes each pCPU at
+ *    most once per pass); then a record is handed out once every pCPU seen
+ *    so far has one buffered (so nothing earlier can still arrive), or when
+ *    more than max_buffered bytes wait, or when a followed input is idle.  A
+ *    record handed out early may make a later one go back in time, which
+ *    the stats count as out_of_order.
+ *
+ * The merge is a tournament tree keyed by (TSC, pCPU): handing out a record
+ * and putting the pCPU's next one in costs log2(pCPUs) comparisons.
  *
  * Bad input sets a cut: nothing at or after the faulty offset is read, all
  * good records before it are still delivered, and then the reader returns
