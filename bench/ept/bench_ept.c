@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include <hvh/harness.h>
 #include <xen/sched.h>
@@ -81,9 +83,24 @@ static void busy(s_time_t ns)
         cpu_relax();
 }
 
+/*
+ * The simulated host time-shares two cores among dozens of pCPU threads: a
+ * thread holding the p2m lock can be preempted by the host scheduler for
+ * milliseconds, which no real pCPU is.  The writers and, above them, the
+ * toolstack run at a higher host priority, so that what the toolstack
+ * waits for is the lock rather than the host's scheduler (both policies
+ * alike).
+ */
+static void favour_this_thread(int nice)
+{
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
 static void writer_fn(void *arg)
 {
     unsigned int seed = smp_processor_id() * 2654435761u;
+
+    favour_this_thread(-5);
 
     while ( !__atomic_load_n(&writers_stop, __ATOMIC_ACQUIRE) )
     {
@@ -101,12 +118,16 @@ static void writer_fn(void *arg)
          */
         usleep(WRITER_PAUSE_US);
     }
+    favour_this_thread(0);
 }
 
 static void toolstack_fn(void *arg)
 {
     unsigned int b, g;
     s_time_t deadline = NOW() + RUN_BUDGET;
+
+    /* Its own pCPU in reality: the most favoured thread here. */
+    favour_this_thread(-19);
 
     for ( b = 0; b < batches; b++ )
     {
@@ -140,6 +161,7 @@ static void toolstack_fn(void *arg)
             out->max_batch_wait = batch_wait;
     }
  done:
+    favour_this_thread(0);
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 }
 
