@@ -45,6 +45,14 @@ static double cpu_time(int who)
 }
 
 static double cat_cpu, reader_cpu;
+static char trace_path[4096];
+
+/* The trace is 1 GiB: never leave it behind, whatever way we exit. */
+static void remove_trace(void)
+{
+    if (trace_path[0])
+        unlink(trace_path);
+}
 
 static uint64_t generate(const char *path)
 {
@@ -160,13 +168,14 @@ static double best3(double a, double b, double c)
 int main(void)
 {
     const char *build = getenv("BUILD");
-    char path[4096];
+    char *path = trace_path;
     struct stat st;
     uint64_t n;
     double gen, cat, rd, pipe_rd, mb, cat_mbs, rd_mbs;
 
-    snprintf(path, sizeof(path), "%s/bench-reader-%d.trace",
+    snprintf(trace_path, sizeof(trace_path), "%s/bench-reader-%d.trace",
              build && *build ? build : "build", (int)getpid());
+    atexit(remove_trace);
     gen = now();
     n = generate(path);
     gen = now() - gen;

@@ -747,7 +747,8 @@ static int append(struct xte_reader *r, struct cpu *c, const uint8_t *p,
     struct seg *s = tail_seg(c);
 
     if (c->cap - c->wr < n) {
-        if (c->rd) {
+        /* Compact only when it frees at least as much as it moves. */
+        if (c->rd && c->rd >= c->wr - c->rd) {
             memmove(c->buf, c->buf + c->rd, c->wr - c->rd);
             c->wr -= c->rd;
             c->rd = 0;
@@ -1079,6 +1080,13 @@ struct xte_reader *xte_reader_fdopen(int fd, const char *name,
         r->start_off = pos > 0 ? (uint64_t)pos : 0;
         r->scan_off = r->start_off;
     } else {
+        /*
+         * A bigger pipe means fewer wakeups ping-ponging with the writer
+         * (a 64 KiB default pipe costs one switch per 64 KiB).  Best effort:
+         * the system may cap it (fs.pipe-max-size).
+         */
+        if (S_ISFIFO(st.st_mode))
+            (void)fcntl(fd, F_SETPIPE_SZ, (int)STREAM_BYTES);
         r->in = malloc(STREAM_BYTES);
         if (!r->in) {
             free(r);
