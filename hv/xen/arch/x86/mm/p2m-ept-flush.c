@@ -107,6 +107,7 @@ int ept_flush_domain_init(struct domain *d)
     ef->policy = EPT_FLUSH_DEFERRED;
     ef->need_flush = false;
     ef->nr_requests = 0;
+    /* In Xen, ept->eptp; the harness has no EPT, the domain id stands in. */
     ef->eptp = d->domain_id;
     memset(&ef->stats, 0, sizeof(ef->stats));
     ef->stats.domid = d->domain_id;
