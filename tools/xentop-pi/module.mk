@@ -55,7 +55,7 @@ $(XTP_T)/test_views: $(OBJ)/$(XTP_DIR)/batch.o
 XTP_HELPERS := $(XTP_T)/xtp-mktrace $(XTP_T)/xtp-mkshm
 TESTS += $(XTP_TESTS)
 TEST_SCRIPTS += $(addprefix $(XTP_DIR)/tests/,batch-trace.sh batch-replay.sh \
-	errors.sh sim.sh tui.sh)
+	errors.sh sim.sh tui.sh hvsim.sh)
 check: $(XTP_HELPERS) $(BIN)/xentop-pi
 
 # ---- benchmark ----------------------------------------------------------------

@@ -630,6 +630,13 @@ static int snapshot(struct trace *t, struct xtp_sample *s, uint64_t t_ns)
         snprintf(s->host.params[0].value, sizeof(s->host.params[0].value),
                  "%llu", (unsigned long long)t->slack);
     }
+    if (!t->have_limit && t->nr_dom) {
+        /* No PI_LIMIT (an unbounded baseline): count DOMAIN_INFO's. */
+        s->host.have_hvm_vcpus = 1;
+        for (unsigned int i = 0; i < t->nr_dom; i++)
+            if (t->dom[i].is_hvm)
+                s->host.hvm_vcpus += t->dom[i].nr_vcpus;
+    }
     for (unsigned int i = 0; i < t->nr_dom; i++) {
         struct xtp_domain *d = xtp_sample_domain(s, t->dom[i].domid);
 
