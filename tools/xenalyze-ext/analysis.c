@@ -307,6 +307,7 @@ static void series_note(struct xa_analysis *a, struct xa_pcpu *p,
                    XA_SERIES_SLOTS / 2 * sizeof(*s));
         }
         a->series_slot_ticks *= 2;
+        a->series_used = (a->series_used + 1) / 2;
     }
     if (slot + 1 > a->series_used)
         a->series_used = (unsigned int)slot + 1;
@@ -363,7 +364,12 @@ static void on_pi(struct xa_analysis *a, enum xte_event_index ev,
     uint64_t v;
 
     switch (ev) {
-    case XTE_EV_PI_LIST_ADD:
+    case XTE_EV_PI_LIST_ADD: {
+        uint64_t from = F(PI_LIST_ADD, from_pcpu);
+
+        /* grow the table for both first: pcpu_get() may move it */
+        pcpu_get(a, from > F(PI_LIST_ADD, pcpu) ? from
+                                                 : F(PI_LIST_ADD, pcpu));
         p = pcpu_get(a, F(PI_LIST_ADD, pcpu));
         d = dom(a, F(PI_LIST_ADD, domid), rec->tsc);
         vcpu_touch(d, F(PI_LIST_ADD, vcpu));
@@ -376,14 +382,16 @@ static void on_pi(struct xa_analysis *a, enum xte_event_index ev,
             p->pi_hwm_tsc = rec->tsc;
         }
         /* Put on another pCPU's list than the one it blocked on. */
-        if (F(PI_LIST_ADD, from_pcpu) != F(PI_LIST_ADD, pcpu)) {
+        if (from != F(PI_LIST_ADD, pcpu)) {
             p->pi_adds_redirected++;
+            pcpu_get(a, from)->pi_redirected_away++;
             a->iv.pi_redirected++;
         }
         series_note(a, p, rec->tsc, p->pi_len);
         a->iv.pi_adds++;
         IV_MAX(pi_max_len, p->pi_len);
         break;
+    }
     case XTE_EV_PI_LIST_DEL:
         p = pcpu_get(a, F(PI_LIST_DEL, pcpu));
         d = dom(a, F(PI_LIST_DEL, domid), rec->tsc);
@@ -685,6 +693,21 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
     } else {
         a->unknown_records++;
     }
+}
+
+static int cmp_domid(const void *x, const void *y)
+{
+    const struct xa_domain *a = x, *b = y;
+
+    return a->domid < b->domid ? -1 : a->domid > b->domid;
+}
+
+void xa_sort_domains(struct xa_analysis *a)
+{
+    qsort(a->domains, a->nr_domains, sizeof(a->domains[0]), cmp_domid);
+    for (unsigned int i = 0; i < a->nr_domains; i++)
+        if (a->domains[i].domid < 65536u)
+            a->domain_index[a->domains[i].domid] = (int32_t)i;
 }
 
 const struct xte_event_desc *xa_catalogue_event(uint32_t event)

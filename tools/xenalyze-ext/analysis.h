@@ -67,6 +67,7 @@ struct xa_pcpu {
     /* PI blocking list of this pCPU */
     uint64_t pi_len, pi_hwm, pi_hwm_tsc, pi_limit;
     uint64_t pi_adds, pi_adds_redirected, pi_dels;
+    uint64_t pi_redirected_away;     /* blocked here, listed elsewhere */
     uint64_t pi_wakeups, pi_walked, pi_woken;
     struct xa_dist pi_walk;          /* entries walked per wakeup */
     uint64_t pi_series[XA_SERIES_SLOTS];   /* max length per slot */
@@ -202,6 +203,8 @@ struct xa_domain *xa_domain_find(const struct xa_analysis *a,
                                  uint32_t domid);
 /* Catalogue event of an id in one table load (NULL: not ours). */
 const struct xte_event_desc *xa_catalogue_event(uint32_t event);
+/* Order the domains by id ("other" last), for the reports. */
+void xa_sort_domains(struct xa_analysis *a);
 /* Count of a non-catalogue event id (0 if never seen). */
 uint64_t xa_event_id_count(const struct xa_analysis *a, uint32_t event);
 /* Ids the analyser interprets (context), as opposed to merely counting. */

@@ -34,15 +34,9 @@ static struct xa_rec *next(struct xa_rec *out, unsigned int *n,
     return r;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-    return a < b ? -1 : a > b;
-}
-
 /* Average HVM vCPUs per pCPU: PI_LIMIT's inputs, else DOMAIN_INFO. */
-static double pi_average(const struct xa_analysis *a, char *how, size_t len)
+static double pi_average(const struct xa_analysis *a, uint64_t *pcpus_out,
+                         char *how, size_t len)
 {
     uint64_t vcpus = 0, pcpus;
 
@@ -50,6 +44,7 @@ static double pi_average(const struct xa_analysis *a, char *how, size_t len)
         snprintf(how, len, "%llu HVM vCPUs / %llu pCPUs (PI_LIMIT)",
                  (unsigned long long)a->pi_hvm_vcpus,
                  (unsigned long long)a->pi_online_pcpus);
+        *pcpus_out = a->pi_online_pcpus;
         return (double)a->pi_hvm_vcpus / (double)a->pi_online_pcpus;
     }
     for (unsigned int i = 0; i < a->nr_domains; i++)
@@ -60,15 +55,28 @@ static double pi_average(const struct xa_analysis *a, char *how, size_t len)
         return -1;
     snprintf(how, len, "%llu HVM vCPUs / %llu pCPUs (DOMAIN_INFO, RUN_INFO)",
              (unsigned long long)vcpus, (unsigned long long)pcpus);
+    *pcpus_out = pcpus;
     return (double)vcpus / (double)pcpus;
+}
+
+/*
+ * The slack to propose: a quarter of the average list, at least
+ * XA_PI_MIN_SLACK.  A bounded list is walked at most average + slack
+ * entries deep; a quarter leaves room for ordinary imbalance (a vCPU
+ * blocking where it ran) while keeping the walk near the average.
+ */
+static uint64_t pi_slack_for(double avg)
+{
+    uint64_t q = (uint64_t)ceil(avg / 4);
+
+    return q < XA_PI_MIN_SLACK ? XA_PI_MIN_SLACK : q;
 }
 
 static void recommend_pi(struct xa_analysis *a, struct xa_rec *out,
                          unsigned int *n, unsigned int max)
 {
-    uint64_t adds = 0, redirected = 0, hwm = 0, limit = 0;
-    uint64_t over[4096];
-    unsigned int hwm_cpu = 0, active = 0;
+    uint64_t adds = 0, redirected = 0, hwm = 0, limit = 0, pcpus = 0;
+    unsigned int hwm_cpu = 0, sources = 0;
     char how[96];
     double avg;
     struct xa_rec *r;
@@ -91,11 +99,11 @@ static void recommend_pi(struct xa_analysis *a, struct xa_rec *out,
         return;
     if (a->have_pi_limit)
         limit = a->pi_limit;
-    avg = pi_average(a, how, sizeof(how));
+    avg = pi_average(a, &pcpus, how, sizeof(how));
 
     if (!limit) {
         /* baseline: lists unbounded */
-        uint64_t base, need;
+        uint64_t slack, bound;
 
         if (avg < 0) {
             r = next(out, n, max, "pi", XA_REC_NOTE);
@@ -108,70 +116,79 @@ static void recommend_pi(struct xa_analysis *a, struct xa_rec *out,
                          (unsigned long long)hwm, hwm_cpu);
             return;
         }
-        base = (uint64_t)ceil(avg);
-        /* slack: the 90th percentile of how far pCPUs went above average */
-        for (unsigned int i = 0; i < a->nr_pcpus; i++) {
-            const struct xa_pcpu *p = &a->pcpus[i];
-
-            if (p->pi_adds && active < sizeof(over) / sizeof(over[0]))
-                over[active++] = p->pi_hwm > base ? p->pi_hwm - base : 0;
-        }
-        qsort(over, active, sizeof(over[0]), cmp_u64);
-        need = over[(size_t)ceil(0.9 * active) - 1];
-        if (need < 1)
-            need = 1;
-        if (hwm <= 2 * base + 1) {
+        slack = pi_slack_for(avg);
+        bound = (uint64_t)ceil(avg) + slack;
+        if (hwm <= bound) {
             r = next(out, n, max, "pi", XA_REC_KEEP);
             if (r)
                 snprintf(r->finding, sizeof(r->finding),
-                         "PI lists are unbounded (baseline) but balanced: "
-                         "longest %llu entries (pCPU %u) against an average "
-                         "of %.1f = %s",
-                         (unsigned long long)hwm, hwm_cpu, avg, how);
+                         "PI lists are unbounded (baseline) but stayed "
+                         "short: longest %llu entries (pCPU %u), within "
+                         "the average %.1f (%s) plus a slack of %llu",
+                         (unsigned long long)hwm, hwm_cpu, avg, how,
+                         (unsigned long long)slack);
             return;
         }
         r = next(out, n, max, "pi", XA_REC_CHANGE);
         if (!r)
             return;
         snprintf(r->finding, sizeof(r->finding),
-                 "PI lists are unbounded (baseline) and uneven: the longest "
-                 "reached %llu entries on pCPU %u, %.1fx the average of "
-                 "%.1f (%s); wakeup walks up to %llu entries (p99 %llu).  "
-                 "Bound them at the average plus a slack of %llu, the 90th "
-                 "percentile over %u pCPUs of how far their lists went "
-                 "above average",
+                 "PI lists are unbounded (baseline): the longest reached "
+                 "%llu entries on pCPU %u, %.1fx the average of %.1f (%s), "
+                 "and wakeup interrupts walked up to %llu entries (p99 "
+                 "%llu) with interrupts off.  Bound each list at the "
+                 "average plus a slack of %llu (a quarter of the average, "
+                 "at least %u): no walk longer than %llu entries",
                  (unsigned long long)hwm, hwm_cpu, (double)hwm / avg, avg,
                  how, (unsigned long long)a->pi_walk_all.max,
                  (unsigned long long)dist_percentile(&a->pi_walk_all, 99),
-                 (unsigned long long)need, active);
+                 (unsigned long long)slack, XA_PI_MIN_SLACK,
+                 (unsigned long long)bound);
         snprintf(r->boot, sizeof(r->boot),
                  "pi_list_policy=bounded pi_list_slack=%llu",
-                 (unsigned long long)need);
+                 (unsigned long long)slack);
         snprintf(r->runtime, sizeof(r->runtime),
                  "xenhypfs write /params/pi_list_policy bounded; "
                  "xenhypfs write /params/pi_list_slack %llu",
-                 (unsigned long long)need);
+                 (unsigned long long)slack);
         return;
     }
 
-    /* bounded: too small a slack shows as redirected adds */
+    /*
+     * bounded.  A redirect is the bound at work: a vCPU blocking on a pCPU
+     * whose list is full goes on another's.  When the redirects come from
+     * a few pCPUs, that is the imbalance the bound is for (seed 000: every
+     * vCPU blocking from one pCPU); when most pCPUs overflow, the slack is
+     * too small for the host's ordinary imbalance and vCPUs are woken from
+     * far away for no gain.
+     */
+    for (unsigned int i = 0; i < a->nr_pcpus; i++)
+        if (a->pcpus[i].pi_redirected_away)
+            sources++;
+    if (!pcpus)
+        pcpus = a->have_run_info ? a->nr_pcpus_info : a->nr_pcpus;
     {
         double pct = 100.0 * (double)redirected / (double)adds;
+        double spread = pcpus ? 100.0 * sources / (double)pcpus : 0;
         uint64_t slack = a->have_pi_limit ? a->pi_slack
                        : avg >= 0 && limit > ceil(avg)
                            ? limit - (uint64_t)ceil(avg) : 0;
-        uint64_t want = slack < 4 ? slack + 4 : slack * 2;
+        uint64_t want = slack < XA_PI_MIN_SLACK ? XA_PI_MIN_SLACK * 2
+                                                 : slack * 2;
 
-        if (pct <= XA_PI_REDIRECT_PCT) {
+        if (spread <= XA_PI_SPREAD_PCT) {
             r = next(out, n, max, "pi", XA_REC_KEEP);
             if (r)
                 snprintf(r->finding, sizeof(r->finding),
-                         "PI lists are bounded at %llu entries; %.1f%% of "
-                         "%llu adds were redirected (threshold %.0f%%), "
-                         "longest list %llu (pCPU %u): the slack fits",
-                         (unsigned long long)limit, pct,
-                         (unsigned long long)adds, XA_PI_REDIRECT_PCT,
-                         (unsigned long long)hwm, hwm_cpu);
+                         "PI lists are bounded at %llu entries (slack "
+                         "%llu): the longest wakeup walk was %llu entries; "
+                         "%.1f%% of %llu adds were redirected, from %u of "
+                         "%llu pCPUs (threshold %.0f%%): the imbalance the "
+                         "bound is there for",
+                         (unsigned long long)limit, (unsigned long long)slack,
+                         (unsigned long long)a->pi_walk_all.max, pct,
+                         (unsigned long long)adds, sources,
+                         (unsigned long long)pcpus, XA_PI_SPREAD_PCT);
             return;
         }
         r = next(out, n, max, "pi", XA_REC_CHANGE);
@@ -179,13 +196,15 @@ static void recommend_pi(struct xa_analysis *a, struct xa_rec *out,
             return;
         snprintf(r->finding, sizeof(r->finding),
                  "PI lists are bounded at %llu entries (slack %llu) and "
-                 "%.1f%% of %llu adds (%llu) had to go to another pCPU's "
-                 "list, above the %.0f%% threshold; longest list %llu on "
-                 "pCPU %u.  Raise the slack to %llu",
-                 (unsigned long long)limit, (unsigned long long)slack, pct,
-                 (unsigned long long)adds, (unsigned long long)redirected,
-                 XA_PI_REDIRECT_PCT, (unsigned long long)hwm, hwm_cpu,
-                 (unsigned long long)want);
+                 "%u of %llu pCPUs (%.0f%%, above %.0f%%) overflowed "
+                 "theirs: %.1f%% of %llu adds (%llu) went to another "
+                 "pCPU's list.  Raise the slack to %llu (a walk of at most "
+                 "%llu entries)",
+                 (unsigned long long)limit, (unsigned long long)slack,
+                 sources, (unsigned long long)pcpus, spread,
+                 XA_PI_SPREAD_PCT, pct, (unsigned long long)adds,
+                 (unsigned long long)redirected, (unsigned long long)want,
+                 (unsigned long long)(limit - slack + want));
         snprintf(r->boot, sizeof(r->boot),
                  "pi_list_policy=bounded pi_list_slack=%llu",
                  (unsigned long long)want);

@@ -14,8 +14,10 @@
 
 /* EPT: a flush slower than this (p99) is worth deferring. */
 #define XA_EPT_SLOW_NS          1000000u
-/* PI: share of list adds redirected above which the slack is too small. */
-#define XA_PI_REDIRECT_PCT      5.0
+/* PI: share of pCPUs whose lists overflowed (redirected vCPUs away) above
+ * which the slack is too small; the smallest slack proposed. */
+#define XA_PI_SPREAD_PCT        50.0
+#define XA_PI_MIN_SLACK         4u
 /* Maptrack: a domain above this share of its frame limit is near it. */
 #define XA_MAPTRACK_NEAR_PCT    90.0
 

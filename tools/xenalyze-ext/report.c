@@ -570,6 +570,7 @@ static void events_table(struct xa_out *o, const struct xa_analysis *a)
 void report_summary(struct xa_out *o, struct xa_analysis *a,
                     const struct xa_input_info *in)
 {
+    xa_sort_domains(a);
     report_timebase(o, a);
     overview(o, a, in);
     pcpus(o, a);

@@ -78,7 +78,8 @@ static void raw_ev(unsigned int cpu, uint64_t tsc, uint32_t event,
 /* See tests/golden.sh for what each of these must produce. */
 static void golden(void)
 {
-    cat_ev(0, 1000, XTE_EV_RUN_INFO, U(2000000000), U(4), U(0), U(5));
+    /* 8 pCPUs online, 4 of them tracing: 6 HVM vCPUs, 0.75 per pCPU */
+    cat_ev(0, 1000, XTE_EV_RUN_INFO, U(2000000000), U(8), U(0), U(5));
     cat_ev(0, 1010, XTE_EV_DOMAIN_INFO, U(1), U(4), U(1), U(16));
     cat_ev(0, 1020, XTE_EV_DOMAIN_INFO, U(2), U(2), U(1), U(32));
 

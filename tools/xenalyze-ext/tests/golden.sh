@@ -77,7 +77,10 @@ expect "unknown 0x00f0f001" "$(g events event 0x00f0f001 count)" 3
 expect "unknown handling" "$(g events event 0x00f0f001 handling)" skipped
 expect "TRC_HVM_CPUID" "$(g events event 0x0008200e count)" 2
 
-# recommendations and their exact commands
+# recommendations and their exact commands: PI lists unbounded, average
+# 6 vCPUs / 8 pCPUs = 0.75, slack max(4, ceil(0.75 / 4)) = 4, bound 1 + 4
+# = 5 < the 6 seen; maptrack 16 frames / 4 vCPUs = 4 per vCPU, exhausted:
+# twice that, 8; EPT p99 10 ms synchronous > 1 ms: deferred
 expect "rec pi" "$(g recommendations subsystem pi boot_parameter)" \
     "pi_list_policy=bounded pi_list_slack=4"
 expect "rec maptrack" "$(g recommendations subsystem maptrack runtime_command)" \

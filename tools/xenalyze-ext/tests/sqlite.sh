@@ -39,7 +39,7 @@ expect "msix_forwarded.sql" "$(q msix_forwarded)" "1,1,3,5,1,37.5
 1,2,0,2,0,0.0"
 expect "lost_records.sql" "$(q lost_records)" "1,2,1,7,1000,1000"
 expect "runs.sql" "$(q runs | cut -d, -f1-4,7-14)" \
-    "1,xenalyze-ext,$T,1,2000000000,trace,ns,4,76,7,5,"
+    "1,xenalyze-ext,$T,1,2000000000,trace,ns,8,76,7,5,"
 for f in "$QUERIES"/*.sql; do
     case $(basename "$f" .sql) in
     pi_peak|dpci_latency|ept_latency|ept_worst_flushes|maptrack_over_time|msix_forwarded|lost_records|runs) ;;
@@ -64,7 +64,7 @@ expect "unknown_events" "$(sqlite3 -csv "$DB" 'SELECT printf("0x%08x", event), n
 expect "host_meta" "$(sqlite3 -csv "$DB" "SELECT key, value FROM host_meta WHERE key IN ('trace_bytes', 'cpu_windows', 'pcpus_seen', 'run_info_nr_pcpus') ORDER BY key")" \
 "cpu_windows,4
 pcpus_seen,4
-run_info_nr_pcpus,4
+run_info_nr_pcpus,8
 trace_bytes,$(stat -c %s "$T")"
 expect "host_meta path" "$(sqlite3 "$DB" "SELECT value FROM host_meta WHERE key = 'trace_path'")" "$(realpath "$T")"
 

@@ -105,6 +105,14 @@ static void test_pi_state(void **state)
     assert_int_equal(a.pcpus[2].pi_walk.max, 2);
     assert_int_equal(xa_domain_find(&a, 1)->pi_adds, 2);
     assert_int_equal(xa_domain_find(&a, 1)->vcpus_seen, 2);
+    /* the length-over-time series covers the trace, no slot beyond it */
+    FEED(&a, 0, 100 + 1000000, XTE_EV_PI_LIST_ADD, U(1), U(3), U(2), U(9),
+         U(2), U(3));
+    assert_true(a.series_used >= 1 && a.series_used <= XA_SERIES_SLOTS);
+    assert_true((a.series_used - 1) * a.series_slot_ticks <= 1000000);
+    assert_true(a.series_used * a.series_slot_ticks > 1000000);
+    assert_int_equal(a.pcpus[2].pi_series[a.series_used - 1], 9);
+    assert_int_equal(a.pcpus[2].pi_series[0], 3);
     xa_free(&a);
 }
 
@@ -283,30 +291,55 @@ static void test_recommend_bounded_pi(void **state)
     const struct xa_rec *r;
     unsigned int n;
 
-    /* bounded, slack 2, and 3 of 10 adds redirected: raise to 6 */
+    /* bounded at 10 (32 vCPUs / 4 pCPUs + slack 2), pCPUs 1, 2 and 3
+     * overflow onto their neighbours */
     xa_init(&a, 1000000000, 0, NULL, NULL);
     FEED(&a, 0, 1, XTE_EV_PI_LIMIT, U(10), U(32), U(4), U(2));
-    for (int i = 0; i < 10; i++)
-        FEED(&a, 0, 10 + i, XTE_EV_PI_LIST_ADD, U(1), U(i), U(0), U(1 + i),
-             U(i < 3 ? 1 : 0), U(10));
+    for (int c = 0; c < 3; c++)
+        for (int i = 0; i < 10; i++)
+            FEED(&a, c, 10 + 20 * c + i, XTE_EV_PI_LIST_ADD, U(1), U(i),
+                 U(c), U(1 + i), U(i < 3 ? (c + 1) % 4 : c), U(10));
     n = recommend(&a, recs, 8);
     r = find_rec(recs, n, "pi");
     assert_non_null(r);
     assert_int_equal(r->action, XA_REC_CHANGE);
-    assert_string_equal(r->boot, "pi_list_policy=bounded pi_list_slack=6");
-    assert_string_equal(r->runtime, "xenhypfs write /params/pi_list_slack 6");
-    assert_non_null(strstr(r->finding, "30.0% of 10 adds (3)"));
+    assert_string_equal(r->boot, "pi_list_policy=bounded pi_list_slack=8");
+    assert_string_equal(r->runtime, "xenhypfs write /params/pi_list_slack 8");
+    assert_non_null(strstr(r->finding, "3 of 4 pCPUs (75%"));
+    assert_int_equal(a.pcpus[3].pi_redirected_away, 3);
+    assert_non_null(strstr(r->finding, "30.0% of 30 adds (9)"));
     xa_free(&a);
 
-    /* bounded, no redirects: keep */
+    /* redirects all away from pCPU 0: the bound at work */
     xa_init(&a, 1000000000, 0, NULL, NULL);
     FEED(&a, 0, 1, XTE_EV_PI_LIMIT, U(10), U(32), U(4), U(2));
-    FEED(&a, 0, 10, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(1), U(0), U(10));
+    for (int i = 0; i < 10; i++)
+        FEED(&a, 0, 10 + i, XTE_EV_PI_LIST_ADD, U(1), U(i), U(0), U(1 + i),
+             U(0), U(10));
+    for (int i = 0; i < 5; i++)        /* redirected from pCPU 0 */
+        FEED(&a, 1, 30 + i, XTE_EV_PI_LIST_ADD, U(2), U(i), U(1), U(1 + i),
+             U(0), U(10));
     n = recommend(&a, recs, 8);
     r = find_rec(recs, n, "pi");
     assert_non_null(r);
     assert_int_equal(r->action, XA_REC_KEEP);
     assert_string_equal(r->boot, "");
+    assert_non_null(strstr(r->finding, "from 1 of 4 pCPUs"));
+    xa_free(&a);
+
+    /* unbounded with one long list: a quarter of the average as slack */
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    FEED(&a, 0, 1, XTE_EV_RUN_INFO, U(1000000000), U(4), U(0), U(0));
+    FEED(&a, 0, 2, XTE_EV_DOMAIN_INFO, U(1), U(400), U(1), U(8));
+    for (int i = 0; i < 300; i++)
+        FEED(&a, 0, 10 + i, XTE_EV_PI_LIST_ADD, U(1), U(i), U(0), U(1 + i),
+             U(0), U(0));
+    n = recommend(&a, recs, 8);
+    r = find_rec(recs, n, "pi");
+    assert_non_null(r);
+    assert_int_equal(r->action, XA_REC_CHANGE);
+    assert_string_equal(r->boot, "pi_list_policy=bounded pi_list_slack=25");
+    assert_non_null(strstr(r->finding, "no walk longer than 125 entries"));
     xa_free(&a);
 }
 
