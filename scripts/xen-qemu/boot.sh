@@ -47,7 +47,7 @@ case $magic in
     *) echo "boot: $XEN is neither an ELF32 multiboot image nor its gzip"; exit 3 ;;
 esac
 
-xen_args="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM loglvl=all guest_loglvl=all noreboot ${XQ_XEN_ARGS:-}"
+xen_args="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM loglvl=all guest_loglvl=all ${XQ_XEN_ARGS:-}"
 # Words with '=' that the kernel does not know reach /init as environment:
 # xte_pcpus tells the checks how many pCPUs Xen must report.
 # loglevel=6: the kernel's boot log is the diagnosis when dom0 never

@@ -13,6 +13,7 @@
 #                       xentrace/xenhypfs/xenalyze, the Xen runtime
 #                       libraries, busybox
 #   XQ_DIR/root/.stamp  names of the .debs unpacked (re-unpacked on change)
+#   XQ_DIR/root/.kernel the dom0 kernel's release (e.g. 6.1.0-56-amd64)
 #
 # Exit: 0 done, 2 the packages cannot be had (no apt, no network, no lists);
 # the reason is printed on one line.
@@ -52,6 +53,12 @@ if [ -z "$kpkg" ]; then
 fi
 [ -n "$kpkg" ] || { say "apt-cache cannot resolve linux-image-amd64 to a 6.1 kernel package"; exit 2; }
 PKGS+=(linux-image-amd64 "$kpkg")
+# When the archive has moved to a newer kernel, drop the cached older one so
+# that root/ holds exactly one kernel and its modules.
+for d in "$DEBS"/linux-image-6.1.*-amd64_*.deb; do
+    [ -e "$d" ] || continue
+    case $(basename "$d") in "${kpkg}_"*) ;; *) rm -f "$d" "$DEBS"/linux-image-amd64_*.deb ;; esac
+done
 
 # Download only what is not cached yet.  A cached .deb is matched by package
 # name (any version): the archive moves on, the test need not follow daily.
@@ -76,6 +83,7 @@ if [ ! -f "$ROOT/.stamp" ] || [ "$(cat "$ROOT/.stamp")" != "$want" ]; then
     mkdir -p "$ROOT.tmp"
     for d in $want; do dpkg -x "$DEBS/$d" "$ROOT.tmp"; done
     echo "$want" > "$ROOT.tmp/.stamp"
+    echo "${kpkg#linux-image-}" > "$ROOT.tmp/.kernel"
     rm -rf "$ROOT"
     mv "$ROOT.tmp" "$ROOT"
 fi

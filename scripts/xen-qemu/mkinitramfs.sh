@@ -38,8 +38,8 @@ for a in $("$ROOT/bin/busybox" --list); do
 done
 
 # ---- kernel modules, dependencies first ------------------------------------
-KDIR=$(ls -d "$ROOT"/lib/modules/6.1.*-amd64 2>/dev/null | head -n 1)
-[ -n "$KDIR" ] || die "no 6.1 kernel modules in $ROOT/lib/modules"
+KDIR=$ROOT/lib/modules/$(cat "$ROOT/.kernel" 2>/dev/null)
+[ -f "$ROOT/.kernel" ] && [ -d "$KDIR/kernel" ] || die "no kernel modules for $(cat "$ROOT/.kernel" 2>/dev/null) in $ROOT/lib/modules (run fetch.sh)"
 declare -A ko_path=() loaded=()
 while IFS= read -r f; do
     n=$(basename "$f" .ko); ko_path[$n]=$f; ko_path[${n//-/_}]=$f
@@ -119,4 +119,5 @@ echo "root:x:0:0:root:/:/bin/sh" > "$STAGE/etc/passwd"
 
 ( cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 ) | gzip -1 > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
+rm -rf "$STAGE"
 echo "mkinitramfs: $OUT ($(du -k "$OUT" | cut -f1) KiB; modules: ${order[*]}; tools: ${tools[*]:-none})"

@@ -54,7 +54,8 @@ if ! "$QEMU" -machine none -display none -nodefaults -S -monitor none \
 fi
 
 # ---- packages, image, boot -----------------------------------------------------
-# One fetch at a time per cache (concurrent runs share build/xen-qemu).
+# Concurrent runs share build/xen-qemu: fetching (which may replace root/)
+# holds the lock exclusively; copying out of root/ holds it shared.
 mkdir -p "$XQ"
 flock "$XQ/.lock" scripts/xen-qemu/fetch.sh "$XQ" ||
     fail "cannot fetch Debian's Xen/kernel packages (see above)"
@@ -62,13 +63,15 @@ if [ -n "${XEN_IMAGE:-}" ]; then
     xen=$XEN_IMAGE stock=0
     echo "check-xen: booting the user-supplied hypervisor XEN_IMAGE=$XEN_IMAGE"
 else
-    xen=$XQ/root/boot/xen-4.17-amd64.gz stock=1
+    xen=$RUN/xen-4.17-amd64.gz stock=1
 fi
-kernel=$(ls "$XQ"/root/boot/vmlinuz-6.1.*-amd64 2>/dev/null | head -n 1)
-[ -n "$kernel" ] || fail "no 6.1 kernel in $XQ/root/boot"
-
-scripts/xen-qemu/mkinitramfs.sh "$XQ" "$BUILD/bin" tests/xen/dom0-checks.sh \
-    "$RUN/initramfs.cpio.gz" || fail "could not assemble the dom0 initramfs"
+kernel=$RUN/vmlinuz
+flock -s "$XQ/.lock" sh -c '
+    k=$1/root/boot/vmlinuz-$(cat "$1/root/.kernel" 2>/dev/null)
+    [ -f "$k" ] || { echo "no dom0 kernel $k"; exit 1; }
+    cp "$k" "$2/vmlinuz" && cp "$1/root/boot/xen-4.17-amd64.gz" "$2/" &&
+    scripts/xen-qemu/mkinitramfs.sh "$1" "$3" tests/xen/dom0-checks.sh "$2/initramfs.cpio.gz"
+' - "$XQ" "$RUN" "$BUILD/bin" || fail "could not assemble the dom0 kernel, hypervisor and initramfs"
 
 disk=$RUN/results.img
 rm -f "$disk"
@@ -77,7 +80,7 @@ rm -rf "$RUN/out"
 mkdir -p "$RUN/out"
 
 log=$RUN/console.log
-XQ_DISK=$disk XQ_DOM0_ARGS="xte_stock=$stock" XQ_TIMEOUT=${XQ_TIMEOUT:-240} \
+XQ_DISK=$disk XQ_DOM0_ARGS="xte_stock=$stock" XQ_TIMEOUT=${XQ_TIMEOUT:-270} \
     scripts/xen-qemu/boot.sh "$xen" "$kernel" "$RUN/initramfs.cpio.gz" "$log"
 qrc=$?
 [ $qrc -eq 3 ] && fail "the hypervisor image cannot be booted (see above)"
@@ -90,7 +93,7 @@ markers=$(tr -d '\r\000' < "$log" | grep -a -o 'XTE-[A-Z]*.*')
 if ! echo "$markers" | grep -q '^XTE-BOOT dom0-up'; then
     echo "last console lines:"
     tail -n 25 "$log" | sed 's/^/    /'
-    [ $qrc -eq 124 ] && fail "dom0 never came up: timeout after ${XQ_TIMEOUT:-240} s (load average: $(cut -d' ' -f1-3 /proc/loadavg); software emulation slows down with the host's load)"
+    [ $qrc -eq 124 ] && fail "dom0 never came up: timeout after ${XQ_TIMEOUT:-270} s (load average: $(cut -d' ' -f1-3 /proc/loadavg); software emulation slows down with the host's load)"
     fail "dom0 never came up (QEMU status $qrc)"
 fi
 echo "$markers" | grep '^XTE-BOOT'

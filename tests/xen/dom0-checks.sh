@@ -165,6 +165,38 @@ else
     fi
 fi
 
+# ---- xen-telemetry-export --xen (the Prometheus textfile) -------------------
+if ! have xen-telemetry-export; then
+    res telemetry-export-xen SKIP "xen-telemetry-export is not built yet"
+else
+    rm -rf /tmp/prom; mkdir -p /tmp/prom
+    lim 30 xen-telemetry-export --xen --once --textfile /tmp/prom > "$OUT/export.log" 2>&1; rc=$?
+    cp /tmp/prom/xen_telemetry.prom "$OUT/" 2>/dev/null
+    p=/tmp/prom/xen_telemetry.prom
+    up=$([ $have_telemetry = 1 ] && echo 1 || echo 0)
+    why=
+    # docs/PROMETHEUS.md: exit 1 when the source failed; with no node at
+    # all (a stock hypervisor) --once exits 1, the file is still written.
+    if [ $have_telemetry = 1 ]; then
+        [ $rc -eq 0 ] || why="$why $(why_rc $rc 30) (0 expected);"
+    else
+        [ $rc -eq 0 ] || [ $rc -eq 1 ] || why="$why $(why_rc $rc 30) (0 or 1 expected);"
+        for n in $nodes; do
+            grep -q "node $n" "$OUT/export.log" || why="$why stderr does not name node $n;"
+        done
+    fi
+    [ -s "$p" ] || why="$why no $p written;"
+    for n in $nodes; do
+        grep -q "^xen_telemetry_up{node=\"$n\"} $up\$" "$p" 2>/dev/null ||
+            why="$why no xen_telemetry_up{node=\"$n\"} $up;"
+    done
+    if [ -z "$why" ]; then
+        res telemetry-export-xen PASS "--xen --once: exit $rc, xen_telemetry_up $up for every catalogue node; stderr: $(head -n 1 "$OUT/export.log")"
+    else
+        res telemetry-export-xen FAIL "$why $(head -c 200 "$OUT/export.log")"
+    fi
+fi
+
 # ---- telemetry nodes (a hypervisor with the hv/ changes) ---------------------
 if [ $have_telemetry = 0 ]; then
     res telemetry-nodes SKIP "this hypervisor has no /telemetry in hypfs (stock Xen); counters are checked only on an XEN_IMAGE with the hv/ changes"
