@@ -60,7 +60,7 @@ cat "$DIR/big.trace" > /dev/null
 t_cat=$(best_wall cat "$DIR/big.trace")
 t_xa=$(best_wall "$XA" --summary "$DIR/big.trace")
 r=$(ratio "$t_cat" "$t_xa")
-echo "RESULT|xenalyze.summary-vs-cat|--summary wall time on a $mib MiB trace vs cat (page cache)|cat=$t_cat s|xenalyze-ext=$t_xa s|$r|within 3x of cat (ratio >= 0.333)|$(verdict "$r >= 0.333")"
+echo "RESULT|xenalyze.summary-vs-cat|--summary wall time on a $mib MiB trace vs cat (page cache; load average $(cut -d' ' -f1 /proc/loadavg))|cat=$t_cat s|xenalyze-ext=$t_xa s|$r|within 3x of cat (ratio >= 0.333)|$(verdict "$r >= 0.333")"
 
 if [ -x "$UP" ]; then
     t_up=$(best_wall "$UP" --summary "$DIR/big.trace")
@@ -77,18 +77,26 @@ echo "RESULT|xenalyze.peak-rss|peak RSS of --summary on the $mib MiB trace|limit
 r=$(ratio "$rss_small" "$rss_big")
 echo "RESULT|xenalyze.rss-bounded|peak RSS does not grow with the trace: half ($((mib / 2)) MiB) vs whole ($mib MiB)|half trace=$rss_small MiB|whole trace=$rss_big MiB|$r|whole within 1.1x of half (ratio >= 0.909)|$(verdict "$r >= 0.909")"
 
-# ingest: fresh database each time; rows counted by the tool itself
+# ingest: fresh database each time; rows counted by the tool itself.  The
+# claim is wall time; the CPU time (user + sys) and the load average are
+# printed beside it, since other jobs on a shared machine stretch the wall.
 best=""
-for _ in 1 2; do
+cpu=""
+for _ in 1 2 3; do
     rm -f "$DIR"/ingest.db*
     s=$(date +%s.%N)
-    out=$("$XA" --sqlite "$DIR/ingest.db" "$DIR/slice.trace" 2>&1)
+    /usr/bin/time -f '%U %S' -o "$DIR/cpu" "$XA" --sqlite "$DIR/ingest.db" "$DIR/slice.trace" > "$DIR/out" 2>&1
     e=$(date +%s.%N)
-    rows=$(echo "$out" | sed -n 's/.*(\([0-9]*\) rows).*/\1/p')
-    [ -n "$rows" ] || { echo "ingest failed: $out"; exit 1; }
+    rows=$(sed -n 's/.*(\([0-9]*\) rows).*/\1/p' "$DIR/out")
+    [ -n "$rows" ] || { echo "ingest failed: $(cat "$DIR/out")"; exit 1; }
     t=$(echo "$e - $s" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then
+        best=$t
+        cpu=$(awk '{print $1 + $2}' "$DIR/cpu")
+    fi
 done
 rate=$(echo "$rows / $best" | bc -l | xargs printf '%.0f')
+cpu_rate=$(echo "$rows / $cpu" | bc -l | xargs printf '%.0f')
+load=$(cut -d' ' -f1 /proc/loadavg)
 r=$(ratio "$rate" 1000000)
-echo "RESULT|xenalyze.sqlite-ingest|sqlite ingest of a $SLICE_MIB MiB slice ($rows events, WAL, $(printf '%.3f' "$best") s incl. reading and analysis)|target=1000000 events/s|xenalyze-ext=$rate events/s|$r|>= 1 million events/s|$(verdict "$rate >= 1000000")"
+echo "RESULT|xenalyze.sqlite-ingest|sqlite ingest of a $SLICE_MIB MiB slice ($rows events, WAL, best of 3: $(printf '%.3f' "$best") s wall incl. reading and analysis; $cpu s CPU = $cpu_rate events per CPU-second; load average $load)|target=1000000 events/s|xenalyze-ext=$rate events/s|$r|>= 1 million events/s (wall)|$(verdict "$rate >= 1000000")"
