@@ -5,6 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 cd "$TMP"
+trap 'rm -f /dev/shm/xte-xtp-bad-$$; rm -rf "$TMP"' EXIT
 # expect NAME RC PATTERN -- command...
 expect() {
     local name=$1 want=$2 pat=$3; shift 4
