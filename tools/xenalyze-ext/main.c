@@ -5,7 +5,7 @@
  *
  * One pass over the trace feeds, per record: the analysis state
  * (analysis.c), the --dump printer, the --interval series and the --sqlite
- * ingest.  The summary, the recommendations and the closing sqlite
+ * ingest.  The records are decoded on a second thread (read_ahead.c).  The summary, the recommendations and the closing sqlite
  * transaction follow the last record.
  *
  * Exit status: 0 success; 1 the trace (or the database) had an error: all
@@ -20,6 +20,7 @@
 
 #include "analysis.h"
 #include "output.h"
+#include "read_ahead.h"
 #include "recommend.h"
 #include "report.h"
 #include "sqlite_ingest.h"
@@ -159,7 +160,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         return bad_usage("unexpected argument '%s' (one TRACE only)",
                          argv[optind + 1]);
     o->trace = argv[optind];
-    if (!o->dump && !o->interval_s && !o->sqlite && !o->recommend)
+    if (!o->dump && o->interval_s <= 0 && !o->sqlite && !o->recommend)
         o->summary = 1;
     return 0;
 }
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
     struct xte_record rec;
     struct xa_out *out;
     struct xa_db *db = NULL;
+    struct xa_read_ahead *ra;
     struct xa_input_info in = { 0 };
     char err[1024], errtext[600] = "", identity[96];
     long long existing = 0;
@@ -252,18 +254,25 @@ int main(int argc, char **argv)
         report_interval_begin(out, &a);
     }
 
-    while ((rc = xte_reader_next(rd, &rec)) == 1) {
-        xa_feed(&a, &rec);
+    ra = read_ahead_start(rd);
+    for (;;) {
+        const struct xte_record *r = &rec;
+
+        rc = ra ? read_ahead_next(ra, &r) : xte_reader_next(rd, &rec);
+        if (rc != 1)
+            break;
+        xa_feed(&a, r);
         if (o.dump)
-            dump_record(out, o.fmt, &a, &rec);
-        if (db && !skip_db && db_add(db, &a, &rec)) {
+            dump_record(out, o.fmt, &a, r);
+        if (db && !skip_db && db_add(db, &a, r)) {
             fprintf(stderr, PROG ": %s: cannot store record %llu\n",
-                    o.sqlite, (unsigned long long)rec.seq);
+                    o.sqlite, (unsigned long long)r->seq);
             status = 1;
             db_close(db);
             db = NULL;
         }
     }
+    read_ahead_stop(ra);      /* the reader is ours again: errors, stats */
     if (rc < 0) {
         const struct xte_error *e = xte_reader_error(rd);
 

@@ -4,7 +4,7 @@
 
 XENALYZE_SRCS := $(addprefix tools/xenalyze-ext/, \
 	dist.c analysis.c output.c output_text.c output_csv.c output_json.c \
-	report.c recommend.c sqlite_ingest.c)
+	report.c recommend.c sqlite_ingest.c read_ahead.c)
 XENALYZE_OBJS := $(call objs,$(XENALYZE_SRCS)) $(OBJ)/tools/xenalyze-ext/schema_embed.o
 XENALYZE_LIB  := $(LIB)/libxenalyze-ext.a
 
@@ -50,6 +50,19 @@ TESTS += $(XA_TESTBIN)/test_dist $(XA_TESTBIN)/test_analysis
 XA_TEST_SCRIPTS := $(wildcard tools/xenalyze-ext/tests/*.sh)
 TEST_SCRIPTS += $(XA_TEST_SCRIPTS)
 check: $(XA_TESTBIN)/xa-gentrace $(BIN)/xenalyze-ext
+
+# ---- the reader thread under ThreadSanitizer (tests/tsan.sh) -------------
+# Built whole from the sources, never together with SANITIZE=address.
+ifeq ($(SANITIZE),)
+XA_TSAN := $(BUILD)/tsan/xenalyze-ext
+$(XA_TSAN): tools/xenalyze-ext/main.c $(XENALYZE_SRCS) \
+		$(filter-out tools/xentrace/gencat.c,$(wildcard tools/xentrace/*.c)) \
+		$(OBJ)/tools/xenalyze-ext/schema_embed.o
+	@mkdir -p $(dir $@)
+	$(CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Itools/xentrace $(SQLITE_CFLAGS) \
+	  -fsanitize=thread -pthread -o $@ $(filter %.c %.o,$^) $(SQLITE_LIBS) -lm
+check: $(XA_TSAN)
+endif
 
 # ---- fuzzing (make fuzz) ------------------------------------------------
 XA_FUZZ_SRCS := tools/xenalyze-ext/fuzz/fuzz_analysis.c $(XENALYZE_SRCS) \

@@ -86,7 +86,7 @@ void out_table_end(struct xa_out *o)
 
 void out_note(struct xa_out *o, const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[2048];
     va_list ap;
 
     va_start(ap, fmt);

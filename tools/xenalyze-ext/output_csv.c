@@ -45,6 +45,10 @@ static void csv_row(struct xa_out *o, const struct xa_cell *cells)
             fputc(',', o->f);
         if (cells[c].kind == XA_CELL_NULL)
             continue;
+        if (cells[c].kind == XA_CELL_STR) {       /* any length */
+            csv_field(o->f, cells[c].s ? cells[c].s : "");
+            continue;
+        }
         cell_format(&cells[c], buf, sizeof(buf));
         csv_field(o->f, buf);
     }

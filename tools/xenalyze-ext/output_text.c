@@ -71,8 +71,15 @@ static void text_row(struct xa_out *o, const struct xa_cell *cells)
         o->capbuffered = ncap;
     }
     for (unsigned int c = 0; c < o->ncols; c++) {
-        cell_format(&cells[c], buf, sizeof(buf));
-        o->buffered[o->nbuffered++] = strdup(buf);
+        const char *text = buf;
+
+        if (cells[c].kind == XA_CELL_STR && cells[c].s)
+            text = cells[c].s;                    /* any length */
+        else
+            cell_format(&cells[c], buf, sizeof(buf));
+        o->buffered[o->nbuffered++] = strdup(text);
+        if (!o->buffered[o->nbuffered - 1])
+            abort();
     }
 }
 

@@ -26,7 +26,7 @@ enum xa_rec_action { XA_REC_CHANGE, XA_REC_KEEP, XA_REC_NOTE };
 struct xa_rec {
     const char *subsystem;
     enum xa_rec_action action;
-    char finding[512];
+    char finding[1024];
     char boot[128];             /* "" if none */
     char runtime[256];          /* "" if none */
 };

@@ -87,6 +87,9 @@ expect "rec maptrack" "$(g recommendations subsystem maptrack runtime_command)" 
     "xenhypfs write /params/gnttab_max_maptrack_frames 8"
 expect "rec ept" "$(g recommendations subsystem ept boot_parameter)" \
     "ept_flush_policy=deferred"
+# whole finding, not cut at a buffer's end
+g recommendations subsystem pi finding | grep -q "no walk longer than 5 entries$" &&
+    ok "rec pi finding whole" || fail "rec pi finding: $(g recommendations subsystem pi finding)"
 
 # --dump: every record, in TSC order, the late window merged in
 "$XA" --dump "$T" > "$TMP/dump" || fail "--dump exit $?"
