@@ -446,6 +446,22 @@ int xtx_write(FILE *out, const struct xte_node_view *const views[XTE_NR_NODES],
             fprintf(out, XTX_PREFIX "node_domains{node=\"%s\"} %" PRIu32 "\n",
                     xte_nodes[n].subsystem, views[n]->hdr.nr_domains);
 
+    fputs("# HELP " XTX_PREFIX "node_clock_seconds Source clock when the "
+          "node was read (hypervisor NOW(), seconds since boot; the "
+          "simulator's clock under --sim).  Counter deltas divided by its "
+          "delta are rates in the source's own time, unaffected by export "
+          "or scrape delays.\n"
+          "# TYPE " XTX_PREFIX "node_clock_seconds gauge\n", out);
+    for (unsigned int n = 0; n < XTE_NR_NODES; n++) {
+        char val[32];
+
+        if (!views[n])
+            continue;
+        xtx_format_value(val, sizeof(val), views[n]->hdr.timestamp_ns, 1);
+        fprintf(out, XTX_PREFIX "node_clock_seconds{node=\"%s\"} %s\n",
+                xte_nodes[n].subsystem, val);
+    }
+
     for (unsigned int n = 0; n < XTE_NR_NODES; n++) {
         if (!views[n])
             continue;

@@ -36,10 +36,13 @@
  * hist_per_host (--histograms host) a node's histograms are summed over its
  * records and carry no pcpu/domid label: one series set per host.
  *
- * Per node, two more families come from the record header:
+ * Per node, more families come from the record header:
  *   xen_telemetry_up{node="N"}            1 if the node was read and parsed
  *   xen_telemetry_node_pcpus{node="N"}    pCPU records in the node
  *   xen_telemetry_node_domains{node="N"}  domain records in the node
+ *   xen_telemetry_node_clock_seconds{node="N"}  the header's timestamp
+ *       (source clock when the node was read): counter deltas over its
+ *       delta give exact rates whatever the export and scrape delays
  *
  * HELP is the catalogue's description, then where the figure comes from.
  */

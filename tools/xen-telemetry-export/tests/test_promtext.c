@@ -166,6 +166,7 @@ static void test_names_unique(void **state)
     snprintf(names[nr++], 256, "xen_telemetry_up");
     snprintf(names[nr++], 256, "xen_telemetry_node_pcpus");
     snprintf(names[nr++], 256, "xen_telemetry_node_domains");
+    snprintf(names[nr++], 256, "xen_telemetry_node_clock_seconds");
     for (unsigned int i = 0; i < nr; i++) {
         assert_true(strncmp(names[i], "xen_telemetry_", 14) == 0);
         for (const char *p = names[i]; *p; p++)
@@ -231,6 +232,9 @@ static void test_counters_and_gauges(void **state)
     assert_has_line(t, "xen_telemetry_up{node=\"pi\"} 1");
     assert_has_line(t, "xen_telemetry_up{node=\"ept\"} 0");
     assert_has_line(t, "xen_telemetry_node_pcpus{node=\"pi\"} 2");
+    /* make_node() stamps the header with 123 ns */
+    assert_has_line(t, "xen_telemetry_node_clock_seconds{node=\"pi\"} "
+                    "0.000000123");
     /* An absent node has no families at all. */
     assert_null(strstr(t, "xen_telemetry_ept_flush"));
     free(t);
