@@ -6,7 +6,10 @@
  *   simulator's shared memory (xtp_source_read), pair them with the
  *   previous sample (rates, domain matching), build and sort the view, and
  *   draw it with ncurses into a 200x60 terminal on /dev/null.  Every view
- *   is timed; the claim is the median frame of the slowest view.
+ *   is timed; the claim is the median frame of the slowest view, in CPU
+ *   time of the thread (CLOCK_THREAD_CPUTIME_ID) so that other work on a
+ *   shared machine does not count as ours; wall-clock times are printed
+ *   alongside.
  * xentop-cpu: CPU time the real xentop-pi spends per second of
  *   monitoring at its default refresh, run interactively in a pseudo
  *   terminal against a publisher of the same shape, from getrusage of the
@@ -40,6 +43,14 @@ static double now_s(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -134,6 +145,7 @@ static int bench_frame(double *worst_ms, const char **worst_view)
     SCREEN *scr;
     FILE *devnull;
     double *t = calloc(FRAMES, sizeof(double));
+    double *w = calloc(FRAMES, sizeof(double));
     uint64_t p = 1;
 
     snprintf(name, sizeof(name), "xtp-bench-%d", (int)getpid());
@@ -147,7 +159,7 @@ static int bench_frame(double *worst_ms, const char **worst_view)
     for (unsigned int n = 0; n < XTE_NR_NODES; n++)
         bytes[n] = calloc(1, slot);
     shm = xte_shm_create(name, slot, &err);
-    if (!shm || !t) {
+    if (!shm || !t || !w) {
         xte_print_error(stderr, &err);
         return -1;
     }
@@ -179,11 +191,12 @@ static int bench_frame(double *worst_ms, const char **worst_view)
         tv.view = v;
         tv.sort_col = xtp_views[v].default_sort + 1; /* not presorted */
         for (int f = 0; f < FRAMES; f++) {
-            double t0;
+            double t0, c0;
 
             if (publish(shm, bytes, slot, p++) < 0)
                 return -1;
             t0 = now_s();
+            c0 = cpu_s();
             if (xtp_source_read(src, st.next, 1, &err) != XTP_READ_SAMPLE) {
                 xte_print_error(stderr, &err);
                 return -1;
@@ -192,12 +205,16 @@ static int bench_frame(double *worst_ms, const char **worst_view)
             xtp_state_build(&st, v);
             xtp_table_sort(&st.table[v], (unsigned int)tv.sort_col, 0);
             xtp_tui_draw(&st, &tv);
-            t[f] = (now_s() - t0) * 1e3;
+            t[f] = (cpu_s() - c0) * 1e3;
+            w[f] = (now_s() - t0) * 1e3;
         }
         qsort(t, FRAMES, sizeof(double), cmp_double);
-        printf("view %-8s rows %4u: median %.3f ms, p90 %.3f ms, max %.3f "
-               "ms per frame\n", xtp_views[v].name, st.table[v].nrows,
-               t[FRAMES / 2], t[FRAMES * 9 / 10], t[FRAMES - 1]);
+        qsort(w, FRAMES, sizeof(double), cmp_double);
+        printf("view %-8s rows %4u: CPU median %.3f ms, p90 %.3f ms, max "
+               "%.3f ms; wall median %.3f ms, p90 %.3f ms\n",
+               xtp_views[v].name, st.table[v].nrows, t[FRAMES / 2],
+               t[FRAMES * 9 / 10], t[FRAMES - 1], w[FRAMES / 2],
+               w[FRAMES * 9 / 10]);
         if (t[FRAMES / 2] > *worst_ms) {
             *worst_ms = t[FRAMES / 2];
             *worst_view = xtp_views[v].name;
@@ -212,6 +229,7 @@ static int bench_frame(double *worst_ms, const char **worst_view)
     for (unsigned int n = 0; n < XTE_NR_NODES; n++)
         free(bytes[n]);
     free(t);
+    free(w);
     return 0;
 }
 
@@ -287,14 +305,19 @@ static int bench_cpu(double seconds, double *pct, double *out_bps)
     }
     if (write(master, "q", 1) != 1)
         kill(mon, SIGTERM);
-    /* Drain until it exits, so it never blocks on a full pty. */
-    for (int i = 0; i < 50; i++) {
+    /* Drain until it exits (10 s at most), so it never blocks on the pty. */
+    for (int i = 0; i < 100; i++) {
         char buf[4096];
+        fd_set rf;
+        struct timeval tv = { 0, 100000 };
 
         if (wait4(mon, &status, WNOHANG, &ru) == mon)
             goto done;
-        if (read(master, buf, sizeof(buf)) < 0 && errno != EAGAIN)
-            usleep(20000);
+        FD_ZERO(&rf);
+        FD_SET(master, &rf);
+        if (select(master + 1, &rf, NULL, NULL, &tv) > 0 &&
+            read(master, buf, sizeof(buf)) <= 0)
+            usleep(100000);     /* EIO once the child closed the pty */
     }
     kill(mon, SIGKILL);
     wait4(mon, &status, 0, &ru);
@@ -327,7 +350,8 @@ int main(int argc, char **argv)
     if (bench_frame(&frame_ms, &view) < 0)
         return 1;
     printf("RESULT|xentop-frame|xentop-pi: compute and draw one frame, 1024 "
-           "pCPUs + 1000 domains (slowest view: %s, median)|target=2 ms|"
+           "pCPUs + 1000 domains (CPU time, slowest view: %s, median)|"
+           "target=2 ms|"
            "xentop-pi=%.3f ms|%.2f|< 2 ms a frame|%s\n", view, frame_ms,
            2.0 / frame_ms, frame_ms < 2.0 ? "PASS" : "FAIL");
     if (bench_cpu(secs, &pct, &out_bps) < 0)
