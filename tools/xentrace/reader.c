@@ -52,7 +52,7 @@
 #define STREAM_BYTES  (1u << 20)        /* stream mode: read() unit */
 #define MAX_REC_BYTES (4u + 8u + 4u * XTE_MAX_EXTRA)
 #define MAX_CPUS      65536u
-/* Readable bytes past a buffer's end: take() copies extra words in one go. */
+/* Readable bytes past a buffer's end: take() copies 8 words in one go. */
 #define BUF_SLACK     32u
 
 #define REC_BYTES(hdr) \
@@ -472,7 +472,8 @@ truncated:
 }
 
 /* extra_mask[n][i]: all ones for the n words a record carries, else 0. */
-static const uint32_t extra_mask[XTE_MAX_EXTRA + 1][XTE_MAX_EXTRA] = {
+static const uint32_t extra_mask[XTE_MAX_EXTRA + 1][8]
+    __attribute__((aligned(32))) = {
     { 0 },
     { ~0u },
     { ~0u, ~0u },
@@ -504,11 +505,12 @@ static inline void take(struct xte_reader *r, struct cpu *c,
      * on the word count.
      */
     {
-        uint32_t w[XTE_MAX_EXTRA];
+        uint32_t w[8] __attribute__((aligned(32)));
 
         memcpy(w, p + c->key_size - 4u * n, sizeof(w));
-        for (uint32_t i = 0; i < XTE_MAX_EXTRA; i++)
-            rec->extra[i] = w[i] & extra_mask[n][i];
+        for (uint32_t i = 0; i < 8; i++)        /* one vector op */
+            w[i] &= extra_mask[n][i];
+        memcpy(rec->extra, w, sizeof(rec->extra));
     }
     c->rd += c->key_size;
     c->seg_pos += c->key_size;
