@@ -249,7 +249,7 @@ static void test_rebind_bounded(void **state)
     start = NOW();
     assert_int_equal(pt_irq_create_bind(d, 2, 0x43), -EAGAIN);
     assert_true(NOW() - start >= MILLISECS(20));
-    assert_true(NOW() - start < SECONDS(2));
+    assert_true(NOW() - start < SECONDS(10));     /* bounded, not for ever */
     read_totals(13, &t1);
     assert_int_equal(t1.eagain - t0.eagain, 2);
     hvh_cpu_leave();
