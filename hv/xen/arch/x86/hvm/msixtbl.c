@@ -13,7 +13,8 @@
  * that msixtbl_read.c answers reads from.
  *
  * Invariant: a shadow dword is valid only if it equals what the device
- * model holds; a forwarded write that may change a dword (odd size,
+ * model holds (valid bits change with atomic bit operations: vCPUs of one
+ * guest may touch different entries of the same table at once); a forwarded write that may change a dword (odd size,
  * misaligned, straddling the table's edge) invalidates it before it is
  * forwarded; aligned writes of address or data dwords are recorded and
  * still forwarded, so the device model and the shadow agree.
@@ -30,6 +31,7 @@
 #include <xen/sched.h>
 #include <xen/telemetry.h>
 #include <xen/telemetry_trace.h>
+#include <asm/atomic.h>
 #include <asm/hvm/msixtbl.h>
 
 enum msixtbl_policy __read_mostly msixtbl_policy = MSIXTBL_POLICY_EMULATE;
@@ -135,7 +137,7 @@ static void msixtbl_invalidate(struct msixtbl_entry *entry, paddr_t addr,
     paddr_t end = min(addr + len, table_end(entry));
 
     for ( ; a < end; a++ )
-        __clear_bit((a - entry->gtable) / 4, entry->valid);
+        clear_bit((a - entry->gtable) / 4, entry->valid);
 }
 
 int msixtbl_write(struct domain *d, paddr_t addr, unsigned int len,
@@ -169,8 +171,8 @@ int msixtbl_write(struct domain *d, paddr_t addr, unsigned int len,
         uint32_t ctrl = val & PCI_MSIX_VECTOR_BITMASK;
 
         write_atomic(&entry->pdev->ctrl[nr], ctrl);
-        entry->gentries[nr][3] = ctrl;
-        __set_bit(nr * MSIXTBL_ENTRY_DWORDS + 3, entry->valid);
+        write_atomic(&entry->gentries[nr][3], ctrl);
+        set_bit(nr * MSIXTBL_ENTRY_DWORDS + 3, entry->valid);
 
         TELEMETRY_INC(msix, writes_intercepted);
         arch_fetch_and_add(&d->msixtbl.writes_intercepted, 1);
@@ -186,8 +188,8 @@ int msixtbl_write(struct domain *d, paddr_t addr, unsigned int len,
 
             if ( first + i == 3 )
                 dw &= PCI_MSIX_VECTOR_BITMASK;
-            entry->gentries[nr][first + i] = dw;
-            __set_bit(nr * MSIXTBL_ENTRY_DWORDS + first + i, entry->valid);
+            write_atomic(&entry->gentries[nr][first + i], dw);
+            set_bit(nr * MSIXTBL_ENTRY_DWORDS + first + i, entry->valid);
         }
 
  out:

@@ -27,6 +27,7 @@
 #include <xen/sched.h>
 #include <xen/telemetry.h>
 #include <xen/telemetry_trace.h>
+#include <asm/atomic.h>
 #include <asm/hvm/msixtbl.h>
 
 int msixtbl_read(struct domain *d, paddr_t addr, unsigned int len,
@@ -59,7 +60,7 @@ int msixtbl_read(struct domain *d, paddr_t addr, unsigned int len,
         if ( !test_bit(nr * MSIXTBL_ENTRY_DWORDS + first + i, entry->valid) )
             goto out;
 
-        dw = entry->gentries[nr][first + i];
+        dw = read_atomic(&entry->gentries[nr][first + i]);
         if ( first + i == 3 )
             dw &= PCI_MSIX_VECTOR_BITMASK;
         val |= (uint64_t)dw << (32 * i);
