@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIN=$BUILD/bin
 OUT=$BUILD/demo
-SECONDS_TO_RUN=${1:-${DEMO_SECONDS:-6}}
+SECONDS_TO_RUN=${1:-${DEMO_SECONDS:-4}}
 PCPUS=${DEMO_PCPUS:-36}
 mkdir -p "$OUT"
 trace=$OUT/mixed.trace

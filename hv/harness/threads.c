@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <xen/lib.h>
 #include <xen/sched.h>
@@ -50,6 +53,15 @@ static void *pcpu_thread(void *arg)
     set_current(idle_vcpu[cpu]);
     p->irqs_enabled = true;
     p->irq_depth = 0;
+    /*
+     * Simulated pCPUs outnumber the host's cores many times over; the
+     * threads that serve them (trace drainer, telemetry publisher, the
+     * scenario's driver) must not starve behind them, or trace buffers
+     * overflow for want of a drain.  Best effort: a lower priority for
+     * this thread only (Linux applies nice per thread).
+     */
+    if ( setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5) )
+        errno = 0;
 
     for ( ; ; )
     {

@@ -11,6 +11,7 @@
 
 #include <xen/lib.h>
 #include <xen/trace.h>
+#include <asm/msr.h>
 #include <hvh/harness.h>
 
 #include "trace_internal.h"
@@ -156,6 +157,28 @@ int hvh_trace_close(void)
     __atomic_store_n(&draining, false, __ATOMIC_RELEASE);
     pthread_join(drain_thread, NULL);
     drain_all();
+    /*
+     * A pCPU whose ring was still full when tracing stopped never got to
+     * write its TRC_LOST_RECORDS (it goes in before the next record that
+     * fits).  The pCPUs are quiet now: account for those losses here, so
+     * the file says how many records are missing, not only stderr.
+     */
+    for ( cpu = 0; cpu < trace_cpus; cpu++ )
+    {
+        struct hvh_tbuf *t = &hvh_tbufs[cpu];
+        uint32_t w[4];
+
+        if ( !t->lost )
+            continue;
+        w[0] = (uint32_t)t->lost;
+        w[1] = (DOMID_IDLE << 16) | (cpu & 0xffff);
+        w[2] = (uint32_t)t->first_lost_tsc;
+        w[3] = (uint32_t)(t->first_lost_tsc >> 32);
+        if ( xte_writer_add(writer, cpu, XTE_TRC_LOST_RECORDS, 1, rdtsc(),
+                            w, 4) )
+            rc = -1;
+        t->lost = 0;
+    }
     if ( drain_failed )
         rc = -1;
     if ( xte_writer_close(writer) )

@@ -35,6 +35,10 @@ struct hvsim_ctx {
     unsigned int first_cpu;     /* the first of them: 0, except when hvsim's
                                  * mixed gives each member its own range
                                  * [first_cpu, first_cpu + pcpus) */
+    bool paced;                 /* mixed: guests at a steady, plausible rate
+                                 * (small bursts, one per millisecond), not
+                                 * as fast as the pCPUs go, so that a trace
+                                 * of all five stays readable in size */
     double seconds;             /* run time asked for */
     int64_t deadline_ns;        /* NOW() at which run() should return */
     volatile sig_atomic_t *stop;

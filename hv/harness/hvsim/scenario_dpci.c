@@ -38,6 +38,7 @@
 struct dpci_busy {
     struct domain *d;
     unsigned int outstanding;       /* bursts queued, not yet done */
+    unsigned int burst;             /* interrupts per burst */
     uint64_t accepted;              /* written by its pCPU only */
     uint64_t injected;
 };
@@ -131,7 +132,7 @@ static void dpci_burst(void *arg)
     uint64_t accepted = 0;
     unsigned int n;
 
-    for ( n = 0; n < DPCI_BURST; n++ )
+    for ( n = 0; n < b->burst; n++ )
     {
         accepted += hvm_do_IRQ_dpci(b->d, n % DPCI_PIRQS);
         if ( n % 2 )
@@ -213,30 +214,37 @@ static int dpci_run(struct hvsim_ctx *ctx, struct hvsim_result *res)
 
     if ( read_dpci_node(before_buf, sizeof(before_buf), &before) )
         return -1;
+    /* Paced (mixed): 1/20 of a burst per millisecond, about 100k/s. */
+    for ( c = 0; c < scn->nr_busy; c++ )
+        scn->busy[c].burst = ctx->paced ? DPCI_BURST / 20 : DPCI_BURST;
     start = NOW();
     while ( !hvsim_should_stop(ctx) )
     {
         for ( c = 0; c < scn->nr_busy; c++ )
             while ( __atomic_load_n(&scn->busy[c].outstanding,
-                                    __ATOMIC_ACQUIRE) < 2 )
+                                    __ATOMIC_ACQUIRE) < (ctx->paced ? 1 : 2) )
             {
                 __atomic_fetch_add(&scn->busy[c].outstanding, 1,
                                    __ATOMIC_ACQ_REL);
-                hvh_queue_on(c, dpci_burst, &scn->busy[c]);
+                hvh_queue_on(ctx->first_cpu + c, dpci_burst,
+                             &scn->busy[c]);
             }
         for ( c = 0; c < scn->nr_idle; c++ )
-            hvh_queue_on(scn->nr_busy + c, dpci_tick, &scn->idle[c]);
+            hvh_queue_on(ctx->first_cpu + scn->nr_busy + c, dpci_tick,
+                         &scn->idle[c]);
         /* Every 20 ms a toolstack step, on the first idle pCPU. */
         if ( ++tick % 20 == 0 &&
              !__atomic_exchange_n(&scn->rebind.busy, 1, __ATOMIC_ACQ_REL) )
-            hvh_queue_on(scn->nr_busy, dpci_rebind_step, &scn->rebind);
+            hvh_queue_on(ctx->first_cpu + scn->nr_busy, dpci_rebind_step,
+                         &scn->rebind);
         hvsim_sleep(ctx, MILLISECS(1));
     }
     hvh_quiesce();
     /* Leave pirq 0 bound, as the run began. */
     while ( scn->rebind.unbound )
     {
-        hvh_run_on(scn->nr_busy, dpci_rebind_step, &scn->rebind);
+        hvh_run_on(ctx->first_cpu + scn->nr_busy, dpci_rebind_step,
+                   &scn->rebind);
         hvh_quiesce();
     }
     elapsed = NOW() - start;

@@ -38,7 +38,7 @@ static const char *const member_names[] = {
 #define EPT_PCPUS 20
 #define MIN_OTHER_PCPUS 2
 #define NR_MEMBERS ARRAY_SIZE(member_names)
-#define DOMID_STRIDE 100
+#define DOMID_STRIDE 1000   /* PI alone creates 256 domains */
 #define METRICS_PER_MEMBER (HVSIM_MAX_METRICS / NR_MEMBERS)
 
 struct member {
@@ -119,6 +119,7 @@ static int mixed_setup(struct hvsim_ctx *ctx)
         m->ctx = *ctx;
         m->ctx.priv = NULL;
         m->ctx.first_cpu = next_cpu;
+        m->ctx.paced = true;
         m->ctx.pcpus = !strcmp(member_names[i], "ept") ? EPT_PCPUS : share;
         next_cpu += m->ctx.pcpus;
         hvh_set_domid_base((i + 1) * DOMID_STRIDE);

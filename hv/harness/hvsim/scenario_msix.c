@@ -40,6 +40,7 @@ struct msix_guest {
     struct msixtbl_entry entry;
     struct msix_dm *dm;
     unsigned int outstanding;
+    unsigned int burst;             /* interrupts per burst */
     uint64_t irqs;                  /* written by its pCPU only */
     int errors;
 };
@@ -113,7 +114,7 @@ static void msix_burst(void *arg)
     uint64_t ctrl = MSIX_GTABLE + PCI_MSIX_ENTRY_VECTOR_CTRL_OFFSET, v;
     unsigned int n;
 
-    for ( n = 0; n < MSIX_BURST; n++ )
+    for ( n = 0; n < g->burst; n++ )
     {
         g->errors |= mmio(g, ctrl, true, 1, NULL);
         g->errors |= mmio(g, MSIX_GTABLE, false, 0, &v);
@@ -122,7 +123,7 @@ static void msix_burst(void *arg)
         g->errors |= mmio(g, MSIX_GTABLE, false, 0, &v);
         g->errors |= v != 0xfee00000;
     }
-    __atomic_store_n(&g->irqs, g->irqs + MSIX_BURST, __ATOMIC_RELAXED);
+    __atomic_store_n(&g->irqs, g->irqs + g->burst, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&g->outstanding, 1, __ATOMIC_RELEASE);
 }
 
@@ -162,16 +163,19 @@ static int msix_run(struct hvsim_ctx *ctx, struct hvsim_result *res)
         return -1;
     for ( i = 0; i < scn->nr; i++ )
         cpu0 += msix_dm_cpu_seconds(scn->g[i].dm);
+    /* Paced (mixed): 1/10 of a burst per millisecond, about 20k/s. */
+    for ( i = 0; i < scn->nr; i++ )
+        scn->g[i].burst = ctx->paced ? MSIX_BURST / 10 : MSIX_BURST;
     start = NOW();
     while ( !hvsim_should_stop(ctx) )
     {
         for ( i = 0; i < scn->nr; i++ )
             while ( __atomic_load_n(&scn->g[i].outstanding,
-                                    __ATOMIC_ACQUIRE) < 2 )
+                                    __ATOMIC_ACQUIRE) < (ctx->paced ? 1 : 2) )
             {
                 __atomic_fetch_add(&scn->g[i].outstanding, 1,
                                    __ATOMIC_ACQ_REL);
-                hvh_queue_on(i, msix_burst, &scn->g[i]);
+                hvh_queue_on(ctx->first_cpu + i, msix_burst, &scn->g[i]);
             }
         hvsim_sleep(ctx, MILLISECS(1));
     }
