@@ -67,7 +67,7 @@ void __trace_var(uint32_t event, bool cycles, unsigned int extra,
         size_t llen;
 
         w[0] = t->lost;
-        w[1] = (DOMID_IDLE << 16) | (cpu & 0xffff);
+        w[1] = DOMID_IDLE;      /* did:16 = idle domain, vid:16 = 0 */
         w[2] = (uint32_t)t->first_lost_tsc;
         w[3] = (uint32_t)(t->first_lost_tsc >> 32);
         llen = xte_encode_record(lost, XTE_TRC_LOST_RECORDS, 1,

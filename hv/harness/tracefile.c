@@ -171,7 +171,7 @@ int hvh_trace_close(void)
         if ( !t->lost )
             continue;
         w[0] = (uint32_t)t->lost;
-        w[1] = (DOMID_IDLE << 16) | (cpu & 0xffff);
+        w[1] = DOMID_IDLE;      /* did:16 = idle domain, vid:16 = 0 */
         w[2] = (uint32_t)t->first_lost_tsc;
         w[3] = (uint32_t)(t->first_lost_tsc >> 32);
         if ( xte_writer_add(writer, cpu, XTE_TRC_LOST_RECORDS, 1, rdtsc(),
