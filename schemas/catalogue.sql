@@ -182,7 +182,7 @@ CREATE TABLE IF NOT EXISTS ev_dpci_batch (
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
--- DPCI_LOCK_WAIT (0x00804304): baseline only: wait for the global tasklet lock
+-- DPCI_LOCK_WAIT (0x00804304): a wait for the global tasklet lock (dpci items take it only before the fix; timer VIRQs and other tasklets always do)
 CREATE TABLE IF NOT EXISTS ev_dpci_lock_wait (
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
     seq INTEGER NOT NULL,

@@ -369,9 +369,11 @@ static void notes_dpci_msix(struct xa_analysis *a, struct xa_rec *out,
     }
     if (waits && (r = next(out, n, max, "dpci", XA_REC_NOTE)))
         snprintf(r->finding, sizeof(r->finding),
-                 "%llu waits for the global dpci tasklet lock, %llu ns in "
-                 "all: this hypervisor runs the baseline tasklet path; the "
-                 "per-CPU dpci softirq fix removes the lock (no tunable)",
+                 "%llu waits for the global tasklet lock, %llu ns in all. "
+                 "Timer VIRQs and other tasklets always take it; "
+                 "passthrough interrupts take it only on the pre-fix "
+                 "tasklet path, which the per-CPU dpci softirq fix "
+                 "removes (no tunable)",
                  (unsigned long long)waits, (unsigned long long)wait_ns);
     if (fwd && (r = next(out, n, max, "msix", XA_REC_NOTE)))
         snprintf(r->finding, sizeof(r->finding),

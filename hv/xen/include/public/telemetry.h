@@ -115,8 +115,8 @@ struct telemetry_dpci_pcpu {
     uint64_t softirqs_raised;    /* HVM_DPCI_SOFTIRQ raised (baseline: tasklets scheduled) */
     uint64_t items_run;          /* pirq_dpci items run */
     uint64_t teardown_eagain;    /* teardowns that returned -EAGAIN */
-    uint64_t lock_acquisitions;  /* global tasklet lock acquisitions (baseline) */
-    uint64_t lock_wait_ns;       /* time spent waiting for the global tasklet lock (baseline) */
+    uint64_t lock_acquisitions;  /* global tasklet lock acquisitions (dpci items before the fix, all tasklets) */
+    uint64_t lock_wait_ns;       /* time spent waiting for the global tasklet lock */
     struct telemetry_hist batch_size; /* items run per softirq */
     struct telemetry_hist latency; /* schedule-to-run latency */
 };

@@ -208,7 +208,7 @@ static inline void trace_dpci_batch(uint32_t pcpu, uint32_t items)
     telemetry_trace(TRC_VTDSCALE_DPCI_BATCH, d, sizeof(d));
 }
 
-/* baseline only: wait for the global tasklet lock */
+/* a wait for the global tasklet lock (dpci items take it only before the fix; timer VIRQs and other tasklets always do) */
 static inline void trace_dpci_lock_wait(uint32_t pcpu, uint64_t wait)
 {
     uint32_t d[3];
