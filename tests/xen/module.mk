@@ -7,6 +7,8 @@
 #   make check-xen XEN_IMAGE=path/xen.gz the same on another hypervisor
 
 TEST_SCRIPTS += tests/xen/check-xen.sh
+# The tools on real captures that check-xen took (tests/xen/data): no QEMU.
+TEST_SCRIPTS += tests/xen/check-captures.sh
 
 .PHONY: check-xen
 check-xen: all
