@@ -132,7 +132,7 @@ static void test_domain_views(void **state)
 
         v = tu_node(s, XTE_NODE_maptrack, 1, 1, (1 + 2 * k) * SEC, 1);
         tu_set(v, 1, 0, "domid", 7);
-        tu_set(v, 1, 0, "in_use", 1024);
+        tu_set(v, 1, 0, "in_use", 512);
         tu_set(v, 1, 0, "frames", 2);
         tu_set(v, 1, 0, "limit_frames", 4);
         tu_set(v, 1, 0, "steals", 10 + 8 * k);
