@@ -107,7 +107,7 @@ all: $(BINS) $(LIBS_A)
 check: all $(TESTS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests.sh $(TESTS) $(TEST_SCRIPTS)
 
-bench: all
+bench: all $(filter $(BUILD)/%,$(BENCHES))
 	@BUILD=$(BUILD) scripts/run-benches.sh $(BENCHES)
 
 fuzz: $(FUZZERS)

@@ -70,28 +70,6 @@ static int bad_usage(const char *fmt, const char *arg)
     return 2;
 }
 
-static int parse_hz(const char *s, uint64_t *hz)
-{
-    char *end;
-    double v;
-
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || errno)
-        return -1;
-    switch (*end) {
-    case 'G': case 'g': v *= 1e9; end++; break;
-    case 'M': case 'm': v *= 1e6; end++; break;
-    case 'k': case 'K': v *= 1e3; end++; break;
-    }
-    if (*end && strcasecmp(end, "hz") != 0)
-        return -1;
-    if (!(v >= 1e3 && v <= 1e12))          /* 1 kHz .. 1 THz */
-        return -1;
-    *hz = (uint64_t)llround(v);
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
@@ -128,7 +106,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
                                  "seconds above 0", optarg);
             break;
         case 'z':
-            if (parse_hz(optarg, &o->cpu_hz))
+            if (xte_parse_hz(optarg, &o->cpu_hz))
                 return bad_usage("--cpu-hz: '%s' is not a frequency (1 kHz "
                                  "to 1 THz, e.g. 2400000000 or 2.4G)",
                                  optarg);

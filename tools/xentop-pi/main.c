@@ -143,10 +143,10 @@ int main(int argc, char **argv)
             o.src.follow = 1;
             break;
         case O_CPUHZ:
-            o.src.cpu_hz = strtoull(optarg, &end, 0);
-            if (!*optarg || *end || !o.src.cpu_hz) {
+            if (xte_parse_hz(optarg, &o.src.cpu_hz)) {
                 fprintf(stderr, "xentop-pi: --cpu-hz %s: expected a "
-                        "frequency in Hz\n", optarg);
+                        "frequency from 1 kHz to 1 THz (e.g. 2400000000, "
+                        "2.4e9, 2.4G)\n", optarg);
                 return 2;
             }
             break;

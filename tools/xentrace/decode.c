@@ -5,11 +5,37 @@
  * units), so a new event needs no code here; upstream events the library
  * knows print their name and raw words; anything else prints its id.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #include "xentrace.h"
+
+int xte_parse_hz(const char *s, uint64_t *hz)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || errno)
+        return -1;
+    switch (*end) {
+    case 'G': case 'g': v *= 1e9; end++; break;
+    case 'M': case 'm': v *= 1e6; end++; break;
+    case 'k': case 'K': v *= 1e3; end++; break;
+    }
+    if (*end && strcasecmp(end, "hz") != 0)
+        return -1;
+    if (!(v >= 1e3 && v <= 1e12))          /* 1 kHz .. 1 THz */
+        return -1;
+    *hz = (uint64_t)llround(v);
+    return 0;
+}
 
 uint64_t xte_tsc_to_ns(struct xte_timebase *tb, uint64_t tsc)
 {

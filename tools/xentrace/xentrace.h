@@ -161,6 +161,13 @@ struct xte_timebase {
     int have_first;
 };
 
+/*
+ * Parse a TSC frequency as the tools' --cpu-hz takes it: "2400000000",
+ * "2.4e9", "2.4G", "2400M", "2.4GHz".  0, or -1 for anything outside
+ * 1 kHz .. 1 THz or not a number.
+ */
+int xte_parse_hz(const char *s, uint64_t *hz);
+
 /* Nanoseconds since first_tsc (first_tsc is set from the first call). */
 uint64_t xte_tsc_to_ns(struct xte_timebase *tb, uint64_t tsc);
 

@@ -14,6 +14,7 @@
 
 #include "catalogue.h"
 #include "telemetry.h"
+#include "xentrace.h"
 #include "../../../hv/xen/include/public/telemetry.h"
 
 static void test_event_ids_match_public_header(void **state)
@@ -94,6 +95,33 @@ static void test_field_value_and_buckets(void **state)
     assert_non_null(xte_node_by_name("ept"));
 }
 
+/* --cpu-hz as every tool takes it (xte_parse_hz, shared by the CLIs). */
+static void test_parse_hz(void **state)
+{
+    uint64_t hz = 0;
+
+    (void)state;
+    assert_int_equal(xte_parse_hz("2400000000", &hz), 0);
+    assert_int_equal(hz, 2400000000ull);
+    assert_int_equal(xte_parse_hz("2.4e9", &hz), 0);
+    assert_int_equal(hz, 2400000000ull);
+    assert_int_equal(xte_parse_hz("2.4G", &hz), 0);
+    assert_int_equal(hz, 2400000000ull);
+    assert_int_equal(xte_parse_hz("2400MHz", &hz), 0);
+    assert_int_equal(hz, 2400000000ull);
+    assert_int_equal(xte_parse_hz("1k", &hz), 0);
+    assert_int_equal(hz, 1000);
+    hz = 7;
+    assert_int_equal(xte_parse_hz("", &hz), -1);
+    assert_int_equal(xte_parse_hz("fast", &hz), -1);
+    assert_int_equal(xte_parse_hz("2.4Gx", &hz), -1);
+    assert_int_equal(xte_parse_hz("999", &hz), -1);
+    assert_int_equal(xte_parse_hz("2T", &hz), -1);
+    assert_int_equal(xte_parse_hz("-2G", &hz), -1);
+    assert_int_equal(xte_parse_hz("nan", &hz), -1);
+    assert_int_equal(hz, 7);            /* untouched on error */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_record_layouts_match_public_header),
         cmocka_unit_test(test_event_fields_fit_trace_records),
         cmocka_unit_test(test_field_value_and_buckets),
+        cmocka_unit_test(test_parse_hz),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
