@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 BIN=$BUILD/bin
-OUT=$BUILD/demo
+OUT=${DEMO_OUT:-$BUILD/demo}
 SECONDS_TO_RUN=${1:-${DEMO_SECONDS:-4}}
 PCPUS=${DEMO_PCPUS:-36}
 mkdir -p "$OUT"

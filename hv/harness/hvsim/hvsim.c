@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <xen/grant_maptrack.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
@@ -121,7 +122,9 @@ static void trace_domains(void)
 
         for_each_vcpu ( d, v )
             n++;
-        trace_domain_info(d->domain_id, n, is_hvm_domain(d), 0);
+        /* 0 for a domain whose maptrack was never set up. */
+        trace_domain_info(d->domain_id, n, is_hvm_domain(d),
+                          maptrack_limit_frames(d));
     }
     hvh_cpu_leave();
 }
