@@ -55,9 +55,12 @@ int hvh_sched_init(unsigned int nr_cpus)
 {
     unsigned int cpu;
 
-    idle_vcpus = calloc(nr_cpus, sizeof(*idle_vcpus));
+    /* struct vcpu holds Xen's 64-byte aligned struct pi_desc */
+    idle_vcpus = aligned_alloc(__alignof__(struct vcpu),
+                               nr_cpus * sizeof(*idle_vcpus));
     if ( !idle_vcpus )
         return -1;
+    memset(idle_vcpus, 0, nr_cpus * sizeof(*idle_vcpus));
     for ( cpu = 0; cpu < nr_cpus; cpu++ )
     {
         struct vcpu *v = &idle_vcpus[cpu];

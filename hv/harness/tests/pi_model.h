@@ -19,10 +19,11 @@
  */
 static inline int pi_model_post(struct vcpu *v, uint8_t vec)
 {
-    struct pi_desc *d = &v->pi.desc;
+    struct pi_desc *d = vmx_pi_desc(v);
     uint64_t old = __atomic_load_n(&d->control, __ATOMIC_ACQUIRE);
 
-    __atomic_fetch_or(&d->pir[vec / 32], 1U << (vec % 32), __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&d->pir[vec / BITS_PER_LONG], 1UL << (vec % BITS_PER_LONG),
+                      __ATOMIC_SEQ_CST);
     do {
         if ( old & PI_CTRL_ON )
             return -1;
@@ -46,7 +47,7 @@ static inline void pi_model_block(struct vcpu *v)
 {
     set_bit(_VPF_blocked, &v->pause_flags);
     vmx_vcpu_block(v);
-    if ( pi_test_on(&v->pi.desc) )
+    if ( pi_desc_on(vmx_pi_desc(v)) )
         vcpu_unblock(v);
 }
 
@@ -59,9 +60,9 @@ static inline void pi_model_resume(struct vcpu *v)
     if ( v->processor != (int)smp_processor_id() )
         v->processor = smp_processor_id();
     vmx_pi_do_resume(v);
-    __atomic_fetch_and(&v->pi.desc.control, ~PI_CTRL_ON, __ATOMIC_SEQ_CST);
-    for ( i = 0; i < 8; i++ )
-        __atomic_store_n(&v->pi.desc.pir[i], 0, __ATOMIC_RELAXED);
+    __atomic_fetch_and(&vmx_pi_desc(v)->control, ~PI_CTRL_ON, __ATOMIC_SEQ_CST);
+    for ( i = 0; i < ARRAY_SIZE(vmx_pi_desc(v)->pir); i++ )
+        __atomic_store_n(&vmx_pi_desc(v)->pir[i], 0, __ATOMIC_RELAXED);
 }
 
 

@@ -182,7 +182,7 @@ int main(void)
             struct vcpu *v = doms[d]->vcpu[i];
             bool blocked = test_bit(_VPF_blocked, &v->pause_flags);
 
-            if ( blocked && pi_test_on(&v->pi.desc) )
+            if ( blocked && pi_desc_on(vmx_pi_desc(v)) )
             {
                 printf("d%uv%u: blocked with ON set: lost wakeup\n", d + 1, i);
                 bad++;

@@ -118,11 +118,11 @@ static void check_invariants(bool bounded, const char *when)
             if ( v->pi.lock != &p->lock )
                 fail_msg("%s: d%uv%u lock is not pCPU%u's", when,
                          v->domain->domain_id, v->vcpu_id, cpu);
-            if ( pi_desc_ndst(&v->pi.desc) != cpu )
+            if ( pi_desc_ndst(vmx_pi_desc(v)) != cpu )
                 fail_msg("%s: d%uv%u on pCPU%u's list, NDST %u", when,
                          v->domain->domain_id, v->vcpu_id, cpu,
-                         pi_desc_ndst(&v->pi.desc));
-            if ( pi_desc_nv(&v->pi.desc) != pi_wakeup_vector )
+                         pi_desc_ndst(vmx_pi_desc(v)));
+            if ( pi_desc_nv(vmx_pi_desc(v)) != pi_wakeup_vector )
                 fail_msg("%s: listed vCPU's NV is not the wakeup vector", when);
             if ( !v->pi.blocked )
                 fail_msg("%s: d%uv%u listed but not blocked", when,
@@ -162,7 +162,7 @@ static void check_invariants(bool bounded, const char *when)
         {
             bool blocked = test_bit(_VPF_blocked, &v->pause_flags);
 
-            if ( blocked && pi_test_on(&v->pi.desc) )
+            if ( blocked && pi_desc_on(vmx_pi_desc(v)) )
                 fail_msg("%s: d%uv%u blocked with ON set: lost wakeup", when,
                          d->domain_id, v->vcpu_id);
             if ( blocked && !v->hvh_priv && (!bounded || v->pi.irte_refs) )
@@ -459,7 +459,7 @@ static void test_redirect_and_walk(void **state)
     wakes = 0;
     cpu = pi_model_post(v, 0x41);
     assert_int_not_equal(cpu, 0);
-    assert_int_equal(pi_desc_ndst(&v->pi.desc), cpu);
+    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), cpu);
     hvh_cpu_enter(cpu);
     hvh_cpu_poll();
     hvh_cpu_leave();
@@ -570,7 +570,7 @@ static void test_irte_filter(void **state)
     assert_int_equal(telemetry_block(pi, 1)->skipped_no_irte, 1);
     vmx_pi_irte_ref(v);
     assert_int_equal(vmx_pi_list_len(1), 1);
-    assert_int_equal(pi_desc_ndst(&v->pi.desc), 1);
+    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), 1);
     vmx_pi_irte_ref(v);
     vmx_pi_irte_unref(v);
     assert_int_equal(v->pi.irte_refs, 1);

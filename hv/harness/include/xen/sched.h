@@ -17,6 +17,7 @@
 #include <xen/bitops.h>
 #include <asm/atomic.h>
 #include <asm/current.h>
+#include <asm/domain.h>
 
 /* FIX STATE headers: each fix adds its #include below */
 #include <asm/hvm/vmx/pi_blocking.h>
@@ -35,9 +36,10 @@ struct vcpu {
     struct domain *domain;
     struct vcpu *next_in_list;
     void *hvh_priv;             /* the harness's or a scenario's */
+    struct arch_vcpu arch;      /* v->arch.hvm.vmx.pi_desc */
 
     /* FIX STATE: each fix adds one line below */
-    struct pi_blocking_vcpu pi;
+    struct vmx_pi_vcpu pi;
     struct maptrack_vcpu maptrack;
 };
 

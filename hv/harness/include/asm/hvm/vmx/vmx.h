@@ -43,4 +43,7 @@ static inline void __invept(unsigned long type, uint64_t eptp)
         hook(type, eptp);
 }
 
+/* PI fix (arch/x86/hvm/vmx/pi_blocking.c defines it in the harness). */
+extern uint8_t posted_intr_vector;
+
 #endif /* __ASM_X86_HVM_VMX_VMX_H__ */

@@ -63,8 +63,10 @@
 #include <xen/telemetry.h>
 #include <xen/telemetry_trace.h>
 #include <xen/time.h>
+#include <asm/apic.h>
 #include <asm/atomic.h>
 #include <asm/hvm/vmx/pi_blocking.h>
+#include <asm/hvm/vmx/vmx.h>
 
 DEFINE_PER_CPU(struct pi_blocking_pcpu, pi_blocking);
 
@@ -235,7 +237,7 @@ static void pi_list_add_locked(struct vcpu *v, unsigned int cpu,
     write_atomic(&v->pi.lock, &p->lock);
     write_atomic(&p->len, len);
     /* Wakeups for v now go to cpu. */
-    pi_set_nv_ndst(&v->pi.desc, pi_wakeup_vector, cpu);
+    pi_set_nv_ndst(vmx_pi_desc(v), pi_wakeup_vector, cpu);
 
     telemetry_set(&t->list_len, len);
     telemetry_max(&t->list_hwm, len);
@@ -387,9 +389,9 @@ int vmx_pi_vcpu_create(struct vcpu *v)
     spin_lock_init(&v->pi.vlock);
     v->pi.irte_refs = 0;
     v->pi.blocked = false;
-    memset(v->pi.desc.pir, 0, sizeof(v->pi.desc.pir));
-    v->pi.desc.control = 0;
-    pi_set_nv_ndst(&v->pi.desc, posted_intr_vector, v->processor);
+    memset(vmx_pi_desc(v)->pir, 0, sizeof(vmx_pi_desc(v)->pir));
+    vmx_pi_desc(v)->control = 0;
+    pi_set_nv_ndst(vmx_pi_desc(v), posted_intr_vector, v->processor);
     if ( is_hvm_vcpu(v) )
     {
         atomic_inc(&num_hvm_vcpus);
@@ -435,7 +437,7 @@ void vmx_vcpu_block(struct vcpu *v)
     {
         /* No IRTE posts to v: no wakeup interrupt can be for it.  NDST
          * keeps naming its pCPU, for an IRTE that may come later. */
-        pi_set_nv_ndst(&v->pi.desc, pi_desc_nv(&v->pi.desc), home);
+        pi_set_nv_ndst(vmx_pi_desc(v), pi_desc_nv(vmx_pi_desc(v)), home);
         TELEMETRY_INC(pi, skipped_no_irte);
         trace_pi_skip_no_irte(v->domain->domain_id, v->vcpu_id);
     }
@@ -451,7 +453,7 @@ void vmx_pi_do_resume(struct vcpu *v)
     spin_lock_irqsave(&v->pi.vlock, flags);
     v->pi.blocked = false;
     /* Back to ordinary notifications to the pCPU v runs on. */
-    pi_set_nv_ndst(&v->pi.desc, posted_intr_vector, v->processor);
+    pi_set_nv_ndst(vmx_pi_desc(v), posted_intr_vector, v->processor);
     pi_unlink(v);
     spin_unlock_irqrestore(&v->pi.vlock, flags);
 }
@@ -470,7 +472,7 @@ void vmx_pi_irte_ref(struct vcpu *v)
          !read_atomic(&v->pi.lock) )
         /* Home: where it blocked (NDST), not v->processor, which the
          * scheduler may be changing under its own lock. */
-        pi_place(v, pi_desc_ndst(&v->pi.desc));
+        pi_place(v, pi_desc_ndst(vmx_pi_desc(v)));
     spin_unlock_irqrestore(&v->pi.vlock, flags);
 }
 
@@ -501,7 +503,7 @@ static void cf_check pi_wakeup_interrupt(struct cpu_user_regs *regs)
     list_for_each_entry_safe ( v, tmp, &p->list, pi.list )
     {
         walked++;
-        if ( pi_test_on(&v->pi.desc) )
+        if ( pi_desc_on(vmx_pi_desc(v)) )
         {
             pi_list_del_locked(v, cpu);
             woken++;
@@ -548,7 +550,7 @@ static void pi_move_locked(struct vcpu *v, unsigned int src, unsigned int dst)
 {
     pi_list_del_locked(v, src);
     pi_list_add_locked(v, dst, src, false);
-    if ( pi_test_on(&v->pi.desc) )
+    if ( pi_desc_on(vmx_pi_desc(v)) )
     {
         pi_list_del_locked(v, dst);
         vcpu_unblock(v);

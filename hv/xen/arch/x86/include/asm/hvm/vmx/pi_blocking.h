@@ -3,8 +3,8 @@
  * asm/hvm/vmx/pi_blocking.h: bounded VT-d posted-interrupt blocking lists.
  *
  * See arch/x86/hvm/vmx/pi_blocking.c for the problem and the invariants.
- * struct pi_blocking_vcpu is what the patched struct vcpu embeds (in Xen:
- * next to v->arch.hvm.vmx.pi_desc); keep it small, a host may have
+ * struct vmx_pi_vcpu is what the patched struct vcpu embeds (it takes the
+ * place of v->arch.hvm.vmx.pi_blocking); keep it small, a host may have
  * millions of vCPUs.
  *
  * Where a Xen 4.17 tree calls in (replacing vmx.c's own blocking list):
@@ -17,8 +17,8 @@
  *                               pi_update_irte(), when an IRTE starts or
  *                               stops posting to a descriptor
  *   pi_wakeup_vector            the vector vmx.c's wakeup handler owns
- * In the harness the real descriptor (v->arch.hvm.vmx.pi_desc) is the
- * struct pi_desc below.
+ * The descriptor is Xen's own, v->arch.hvm.vmx.pi_desc (the harness
+ * emulates it in its asm/hvm/vmx/vmcs.h).
  */
 #ifndef __ASM_X86_HVM_VMX_PI_BLOCKING_H__
 #define __ASM_X86_HVM_VMX_PI_BLOCKING_H__
@@ -28,31 +28,30 @@
 #include <xen/percpu.h>
 #include <xen/spinlock.h>
 #include <asm/atomic.h>
+#include <asm/hvm/vmx/vmcs.h>
 
 struct vcpu;
 
 /*
- * The posted-interrupt descriptor (VT-d spec 9.12; Xen's struct pi_desc):
- * 256 posted-interrupt request bits, then one 64-bit control word that the
- * IOMMU updates atomically: ON (bit 0), SN (bit 1), NV (bits 16-23), NDST
- * (bits 32-63; the x2APIC id, here the pCPU number).
+ * The posted-interrupt descriptor is Xen's struct pi_desc
+ * (asm/hvm/vmx/vmcs.h, v->arch.hvm.vmx.pi_desc).  Its 64-bit control word
+ * is read and updated here as a whole, atomically, as the IOMMU does: ON
+ * (bit 0), SN (bit 1), NV (bits 16-23), NDST (bits 32-63; the x2APIC id,
+ * here the pCPU number).
  */
-struct pi_desc {
-    uint32_t pir[8];
-    uint64_t control;
-};
-
 #define PI_CTRL_ON        (1ULL << 0)
 #define PI_CTRL_SN        (1ULL << 1)
 #define PI_CTRL_NV_SHIFT  16
 #define PI_CTRL_NV_MASK   (0xffULL << PI_CTRL_NV_SHIFT)
 #define PI_CTRL_NDST_SHIFT 32
 
+#define vmx_pi_desc(v) (&(v)->arch.hvm.vmx.pi_desc)
+
 static inline uint64_t pi_desc_control(const struct pi_desc *d)
 {
     return __atomic_load_n(&d->control, __ATOMIC_ACQUIRE);
 }
-static inline bool pi_test_on(const struct pi_desc *d)
+static inline bool pi_desc_on(const struct pi_desc *d)
 {
     return pi_desc_control(d) & PI_CTRL_ON;
 }
@@ -65,9 +64,11 @@ static inline uint8_t pi_desc_nv(const struct pi_desc *d)
     return (pi_desc_control(d) & PI_CTRL_NV_MASK) >> PI_CTRL_NV_SHIFT;
 }
 
-/* Per-vCPU state (one line in struct vcpu: struct pi_blocking_vcpu pi;). */
-struct pi_blocking_vcpu {
-    struct pi_desc desc;
+/*
+ * Per-vCPU state (one line in struct vcpu: struct vmx_pi_vcpu pi;).  It
+ * replaces Xen's own link, v->arch.hvm.vmx.pi_blocking.
+ */
+struct vmx_pi_vcpu {
     struct list_head list;      /* entry on a pCPU's blocking list */
     spinlock_t *lock;           /* that list's lock, NULL when on none */
     spinlock_t vlock;           /* serialises block/resume/IRTE changes */
@@ -97,8 +98,8 @@ enum pi_list_redirect {
 /* HVM vCPUs on the host (common/domain.c in the patched Xen). */
 extern atomic_t num_hvm_vcpus;
 
+/* posted_intr_vector is Xen's own, declared in asm/hvm/vmx/vmx.h. */
 extern uint8_t pi_wakeup_vector;
-extern uint8_t posted_intr_vector;
 
 /* Called from vcpu_create()/vcpu_destroy(): count and set up. */
 int vmx_pi_vcpu_create(struct vcpu *v);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Harness emulation of Xen 4.17's asm/hvm/vcpu.h: struct hvm_vcpu
+ * (v->arch.hvm) reduced to its VMX/SVM union, VMX part only.
+ */
+#ifndef __ASM_X86_HVM_VCPU_H__
+#define __ASM_X86_HVM_VCPU_H__
+
+#include <asm/hvm/vmx/vmcs.h>
+
+struct hvm_vcpu {
+    union {
+        struct vmx_vcpu vmx;
+    };
+};
+
+#endif /* __ASM_X86_HVM_VCPU_H__ */
