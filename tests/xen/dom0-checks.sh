@@ -141,6 +141,15 @@ else
     echo "$hdr" | grep -q " domains=$updoms " || why="$why header does not say domains=$updoms (upstream xentop's count);"
     echo "$hdr" | grep -Eq " gnttab_max_maptrack_frames=$mtf( |$)" ||
         why="$why header does not show /params/gnttab_max_maptrack_frames=$mtf;"
+    # dom0's row (maptrack view: DOM NAME VCPUS ...) against upstream
+    # xentop's NAME and VCPUS columns.
+    d0name=$(awk 'NR > 1 && NF > 8 && $1 ~ /Domain-0/ { print $1 }' "$OUT/xentop.txt")
+    d0vcpus=$(awk 'NR > 1 && NF > 8 && $1 ~ /Domain-0/ { print $9 }' "$OUT/xentop.txt")
+    if [ -z "$d0name" ] || [ "$d0vcpus" != "$(nproc)" ]; then
+        why="$why upstream xentop does not show Domain-0 with $(nproc) vCPUs: $(head -c 200 "$OUT/xentop.txt");"
+    elif ! grep -Eq "^ +0 +$d0name +$d0vcpus( |$)" "$f"; then
+        why="$why no row for domain 0 '$d0name' with $d0vcpus vCPUs (as upstream xentop shows);"
+    fi
     if [ $have_telemetry = 0 ]; then
         for n in $nodes; do
             grep -Eq "lacks telemetry nodes:.*/telemetry/$n( |$)" "$f" || why="$why missing node /telemetry/$n not named;"
@@ -149,7 +158,7 @@ else
         grep -q 'lacks telemetry' "$f" && why="$why says nodes are missing on a hypervisor that has /telemetry;"
     fi
     if [ -z "$why" ]; then
-        res xentop-pi-xen PASS "exit 0, 3 frames; $hdr; $(first 'telemetry' "$f")"
+        res xentop-pi-xen PASS "exit 0, 3 frames; $hdr; dom0 row: $(first "^ *0 $d0name" "$f"); $(first 'telemetry' "$f")"
     else
         res xentop-pi-xen FAIL "$why $(head -c 300 "$f")"
     fi
