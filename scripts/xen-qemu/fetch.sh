@@ -77,7 +77,8 @@ fi
 
 # Unpack when the set of .debs differs from what root/ was made from.
 want=$(cd "$DEBS" && ls -1 *.deb | sort)
-if [ ! -f "$ROOT/.stamp" ] || [ "$(cat "$ROOT/.stamp")" != "$want" ]; then
+if [ ! -f "$ROOT/.stamp" ] || [ "$(cat "$ROOT/.stamp")" != "$want" ] ||
+   [ "$(cat "$ROOT/.kernel" 2>/dev/null)" != "${kpkg#linux-image-}" ]; then
     say "unpacking $(echo "$want" | wc -l) packages into $ROOT"
     rm -rf "$ROOT.tmp"
     mkdir -p "$ROOT.tmp"
