@@ -12,6 +12,8 @@
  * complete and the figures so far are printed.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -138,6 +140,48 @@ struct opts {
     bool json;
 };
 
+/*
+ * The progress line: on a terminal, for runs of 5 s or more, one line on
+ * stderr rewritten every second (elapsed time, trace records so far) so a
+ * long run is visibly alive.  Scripts and pipes get none.
+ */
+struct progress {
+    const struct opts *o;
+    bool optimized, trace, done;
+    s_time_t start;
+};
+
+static bool progress_wanted(const struct opts *o)
+{
+    return o->seconds >= 5 && isatty(STDERR_FILENO);
+}
+
+static void *progress_main(void *arg)
+{
+    struct progress *pg = arg;
+
+    while ( !__atomic_load_n(&pg->done, __ATOMIC_ACQUIRE) )
+    {
+        double t = (NOW() - pg->start) / 1e9;
+        struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+        fprintf(stderr, "\r  %s, %s: %5.1f of %.1f s", pg->o->s->name,
+                pg->optimized ? "optimized" : "baseline", t,
+                pg->o->seconds);
+        if ( pg->trace )
+            fprintf(stderr, ", %llu trace records, %llu lost",
+                    (unsigned long long)hvh_trace_records(),
+                    (unsigned long long)hvh_trace_lost());
+        fprintf(stderr, "%s   ", stop_flag ? " (stopping)" : "");
+        fflush(stderr);
+        for ( int i = 0; i < 5 && !__atomic_load_n(&pg->done,
+                                                    __ATOMIC_ACQUIRE); i++ )
+            nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "\r\033[K");
+    return NULL;
+}
+
 static int run_variant(const struct opts *o, bool optimized,
                        const char *trace, struct hvsim_result *res)
 {
@@ -181,8 +225,21 @@ static int run_variant(const struct opts *o, bool optimized,
         rc = -1;
     if ( !rc )
     {
+        struct progress pg = {
+            .o = o, .optimized = optimized, .trace = trace != NULL,
+            .start = NOW(),
+        };
+        pthread_t th;
+        bool shown = progress_wanted(o) &&
+                     !pthread_create(&th, NULL, progress_main, &pg);
+
         ctx.deadline_ns = NOW() + (int64_t)(o->seconds * 1e9);
         rc = s->run(&ctx, res);
+        if ( shown )
+        {
+            __atomic_store_n(&pg.done, true, __ATOMIC_RELEASE);
+            pthread_join(th, NULL);
+        }
     }
     hvh_stop_cpus();
     if ( o->shm )
