@@ -532,7 +532,7 @@ static int maptrack_walk(const struct domain *d, unsigned int head,
     while ( h != MAPTRACK_TAIL )
     {
         if ( h >= total || (unsigned int)n >= total )
-            return -ELOOP;
+            return -EOVERFLOW;
         fn(h, owner, arg);
         n++;
         last = h;

@@ -115,7 +115,7 @@ unsigned int maptrack_limit_frames(const struct domain *d);
  * Call fn once for every free handle of d, list by list (vcpu is the owner
  * whose list holds it, or ~0u for the single list of the locked policy).
  * Only meaningful while the domain's vCPUs are paused.  Returns the number
- * of entries visited, or -ELOOP if a list is longer than the table (a
+ * of entries visited, or -EOVERFLOW if a list is longer than the table (a
  * cycle).
  */
 int maptrack_for_each_free(const struct domain *d,
