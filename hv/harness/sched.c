@@ -138,6 +138,8 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
     d->max_vcpus = nr_vcpus;
     d->is_hvm = hvm;
     spin_lock_init(&d->domain_lock);
+    d->arch.hostp2m.domain = d;
+    d->arch.p2m = &d->arch.hostp2m;
 
     for ( h = hooks; h; h = h->next )
         if ( h->domain_create && h->domain_create(d) )

@@ -100,7 +100,7 @@ static void ept_writer(void *arg)
             ept_sim_change(escn->d);
         /* Now and then a page-table page is freed: flush first. */
         if ( rand_r(&seed) % 8 == 0 )
-            p2m_tlb_flush_sync(escn->d);
+            p2m_tlb_flush_sync(p2m_get_hostp2m(escn->d));
         ept_p2m_unlock(escn->d);
         usleep(1000);           /* guest time until the next fault */
     }

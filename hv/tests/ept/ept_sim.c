@@ -76,7 +76,7 @@ void ept_sim_change(struct domain *d)
 
     /* The entry write: translations cached before now are stale. */
     gen = __atomic_add_fetch(&ept_model.change_gen, 1, __ATOMIC_SEQ_CST);
-    ept_sync_domain(d);
+    ept_sync_domain(p2m_get_hostp2m(d));
 
     /* Visible: from now on nobody may enter with an older generation. */
     seen = __atomic_load_n(&ept_model.committed_gen, __ATOMIC_SEQ_CST);

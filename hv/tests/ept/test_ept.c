@@ -125,7 +125,7 @@ static void writer_section_fn(void *arg)
         o->flushed = NOW();
     }
     if ( o->flush_sync )
-        p2m_tlb_flush_sync(o->d);
+        p2m_tlb_flush_sync(p2m_get_hostp2m(o->d));
     ept_p2m_unlock(o->d);
     o->done = NOW();
 }
@@ -372,7 +372,7 @@ static void stress_writer(void *arg)
         }
         /* Sometimes page-table pages are freed: flush before that. */
         if ( rand_r(&seed) % 5 == 0 )
-            p2m_tlb_flush_sync(st->d);
+            p2m_tlb_flush_sync(p2m_get_hostp2m(st->d));
         ept_p2m_unlock(st->d);
         /* A change made without the write lock is flushed at once. */
         if ( rand_r(&seed) % 16 == 0 )

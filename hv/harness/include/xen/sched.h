@@ -52,6 +52,7 @@ struct domain {
     bool is_dying;
     spinlock_t domain_lock;
     void *hvh_priv;
+    struct arch_domain arch;    /* d->arch.p2m */
 
     /* FIX STATE: each fix adds one line below */
     struct maptrack_domain maptrack;

@@ -55,6 +55,7 @@
 #include <xen/telemetry_trace.h>
 #include <xen/time.h>
 #include <asm/hvm/vmx/vmx.h>
+#include <asm/p2m.h>
 #include <asm/p2m-ept-flush.h>
 
 unsigned int __read_mostly opt_ept_flush_policy = EPT_FLUSH_DEFERRED;
@@ -273,8 +274,9 @@ void ept_p2m_read_unlock(struct domain *d)
 
 /* ---- requests --------------------------------------------------------------- */
 
-void ept_sync_domain(struct domain *d)
+void ept_sync_domain(struct p2m_domain *p2m)
 {
+    struct domain *d = p2m->domain;
     struct ept_flush_domain *ef = &d->ept_flush;
     bool locked = read_atomic(&ef->locker) == (int)smp_processor_id();
     unsigned int policy = locked ? ef->policy
@@ -303,8 +305,9 @@ void ept_sync_domain(struct domain *d)
     ept_flush_now(d, NOW(), 1, policy == EPT_FLUSH_SYNC, false);
 }
 
-void p2m_tlb_flush_sync(struct domain *d)
+void p2m_tlb_flush_sync(struct p2m_domain *p2m)
 {
+    struct domain *d = p2m->domain;
     struct ept_flush_domain *ef = &d->ept_flush;
 
     ASSERT(read_atomic(&ef->locker) == (int)smp_processor_id());

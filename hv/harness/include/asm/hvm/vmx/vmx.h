@@ -43,6 +43,10 @@ static inline void __invept(unsigned long type, uint64_t eptp)
         hook(type, eptp);
 }
 
+/* EPT fix (arch/x86/mm/p2m-ept-flush.c). */
+struct p2m_domain;
+void ept_sync_domain(struct p2m_domain *p2m);
+
 /* PI fix (arch/x86/hvm/vmx/pi_blocking.c defines it in the harness). */
 extern uint8_t posted_intr_vector;
 

@@ -68,15 +68,15 @@ void ept_p2m_unlock(struct domain *d);
 void ept_p2m_read_lock(struct domain *d);
 void ept_p2m_read_unlock(struct domain *d);
 
-/* An EPT entry of d was changed (or removed): translations may be stale. */
-void ept_sync_domain(struct domain *d);
-
 /*
- * Do an owed flush now, still under the write lock.  For callers that are
- * about to free page-table pages or reclaim (e.g. PoD zero-page) pages:
- * no pCPU may keep a translation to them once they are reused.
+ * ept_sync_domain(p2m) (asm/hvm/vmx/vmx.h): an EPT entry of the host p2m
+ * was changed (or removed), translations may be stale.
+ * p2m_tlb_flush_sync(p2m) (asm/p2m.h): do an owed flush now, still under
+ * the write lock.  For callers that are about to free page-table pages or
+ * reclaim (e.g. PoD zero-page) pages: no pCPU may keep a translation to
+ * them once they are reused.
+ * Both keep Xen's declarations; p2m->domain is the domain.
  */
-void p2m_tlb_flush_sync(struct domain *d);
 
 /* context_switch(): v starts or stops running on this pCPU. */
 void ept_ctxt_switch_to(const struct vcpu *v);
