@@ -35,7 +35,11 @@ static void usage(FILE *f)
 "  --follow         --trace FILE: wait for more at end of file\n"
 "  --cpu-hz HZ      --trace: TSC frequency when the trace lacks RUN_INFO\n"
 "Keys: 1-5 or p d m e x views, < > s sort column, r reverse, space pause,\n"
-"      arrows/PgUp/PgDn/Home/End scroll, h or ? help, q quit\n", PRIVCMD);
+"      arrows/PgUp/PgDn/Home/End scroll, h or ? help, q quit\n"
+"Exit status: 0 ok (also on a Xen without the telemetry nodes: it names\n"
+"them and shows what the hypervisor offers); 1 a source or recording\n"
+"failed (the message names the file and offset or field); 2 usage\n"
+"error, or --xen where there is no Xen.\n", PRIVCMD);
 }
 
 static int parse_double(const char *s, double *out)
