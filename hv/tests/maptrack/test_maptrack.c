@@ -202,6 +202,46 @@ static void test_percpu_common_path_lockless(void **state)
     hvh_domain_destroy(d);
 }
 
+/*
+ * Where a put puts: the owner's goes in front of its own list (the next get
+ * returns it, and the owner's tail, which remote puts write, is left
+ * alone); another vCPU's is appended at the owner's tail.
+ */
+static void test_put_placement(void **state)
+{
+    struct domain *d;
+    unsigned int a, b, tail;
+
+    boot(2, "maptrack_policy=percpu");
+    hvh_cpu_enter(0);
+    d = hvh_domain_create(1, 2, true);
+    assert_non_null(d);
+
+    a = get_as(d, 0);
+    b = get_as(d, 0);
+    assert_int_not_equal(a, INVALID_MAPTRACK_HANDLE);
+    assert_int_not_equal(b, INVALID_MAPTRACK_HANDLE);
+    tail = d->vcpu[0]->maptrack.tail;
+
+    /* Owner put: in front, tail unchanged, got again first. */
+    put_as(d, 0, a);
+    assert_int_equal(d->vcpu[0]->maptrack.tail, tail);
+    assert_int_equal((uint32_t)d->vcpu[0]->maptrack.head, a);
+    assert_int_equal(get_as(d, 0), a);
+
+    /* Remote put: becomes vCPU 0's tail, linked after the old one. */
+    put_as(d, 1, b);
+    assert_int_equal(d->vcpu[0]->maptrack.tail, b);
+    assert_int_equal(maptrack_entry(d, tail)->ref, b);
+    assert_int_equal(maptrack_entry(d, b)->ref, MAPTRACK_TAIL);
+    assert_int_equal(mt_sim_counter(MT_CTR_REMOTE_PUTS), 1);
+
+    put_as(d, 0, a);
+    audit_domain(d, NULL, 0);
+
+    hvh_domain_destroy(d);
+}
+
 /* Locked policy: one lock acquisition per get and per put. */
 static void test_locked_takes_lock_per_op(void **state)
 {
@@ -460,6 +500,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_percpu_common_path_lockless, teardown),
+        cmocka_unit_test_teardown(test_put_placement, teardown),
         cmocka_unit_test_teardown(test_locked_takes_lock_per_op, teardown),
         cmocka_unit_test_teardown(test_steal_before_failing, teardown),
         cmocka_unit_test_teardown(test_steal_without_own_list, teardown),

@@ -11,9 +11,12 @@
  *
  * Fix.  Each vCPU owns a free list.  A get pops from the running vCPU's own
  * list with no lock.  A put returns the handle to the list of the vCPU
- * that owns it (entry .vcpu), whichever vCPU does the put, by swinging
- * that list's tail with cmpxchg and then linking the old tail to the
- * handle.  The lock is only taken on the slow paths: to add a frame to
+ * that owns it (entry .vcpu): the owner itself pushes it back in front
+ * of its list (a tagged cmpxchg on its own head, as a pop), any other
+ * vCPU appends it by swinging that list's tail with cmpxchg and then
+ * linking the old tail to the handle, so the owner never writes its tail
+ * on the common path and remote puts do not bounce its cache line.  The
+ * lock is only taken on the slow paths: to add a frame to
  * the table, and to steal.  When the domain is at its frame limit
  * (gnttab_max_maptrack_frames frames per vCPU times its vCPUs, so a domain
  * doing all of its grant work on one vCPU still reaches the same total) a
@@ -448,6 +451,23 @@ void put_maptrack_handle(struct domain *d, unsigned int handle)
         ASSERT(owner < d->max_vcpus && d->vcpu[owner]);
         mv = &d->vcpu[owner]->maptrack;
 
+        if ( owner == (unsigned int)curr->vcpu_id )
+        {
+            /*
+             * A put by the owner goes in front of its own list, with the
+             * same tagged cmpxchg on the head as a pop (a thief popping
+             * meanwhile makes it retry; the list stays non-empty and its
+             * tail is untouched).  The head's cache line is the owner's
+             * own, whereas the tail's is written by every remote put: an
+             * owner appending at the tail would pull that line, and the
+             * old tail's entry, back from the remote putter's pCPU on each
+             * put.  The handle freed last is also the next one got, while
+             * its entry is still in this pCPU's cache.
+             */
+            maptrack_push_chain(d, mv, handle, handle);
+            goto done;
+        }
+
         /* The handle will be the new tail: it ends the list. */
         write_atomic(&e->ref, MAPTRACK_TAIL);
 
@@ -469,10 +489,10 @@ void put_maptrack_handle(struct domain *d, unsigned int handle)
 
         write_atomic(&maptrack_entry(d, cur)->ref, handle);
 
-        if ( owner != (unsigned int)curr->vcpu_id )
-            TELEMETRY_INC(maptrack, remote_puts);
+        TELEMETRY_INC(maptrack, remote_puts);
     }
 
+ done:
     MT_VCPU_INC(&curr->maptrack, puts);
     TELEMETRY_INC(maptrack, puts);
 }
