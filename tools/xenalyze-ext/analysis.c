@@ -66,32 +66,12 @@ static const struct {
 #undef X
 };
 
-/*
- * Catalogue event by id in one load: the 12-bit event number indexes a
- * table filled from the catalogue once (xte_event_by_id scans the list, and
- * it was 5% of a --summary run).
- */
-static int16_t event_index[4096];
-
-static const struct xte_event_desc *event_desc(uint32_t event)
-{
-    if (!XTE_IS_CATALOGUE_EVENT(event & 0x0fffffffu))
-        return NULL;
-    int16_t i = event_index[event & 0xfffu];
-
-    return i >= 0 && xte_events[i].id == (event & 0x0fffffffu)
-           ? &xte_events[i] : NULL;
-}
-
 static void resolve_fields(void)
 {
     static int done;
 
     if (done)
         return;
-    memset(event_index, 0xff, sizeof(event_index));
-    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
-        event_index[xte_events[e].id & 0xfffu] = (int16_t)e;
     for (size_t i = 0; i < sizeof(field_refs) / sizeof(field_refs[0]); i++) {
         const struct xte_event_desc *ev = &xte_events[field_refs[i].ev];
         unsigned int k;
@@ -670,7 +650,7 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
         p->last_tsc = rec->tsc;
     a->records++;
 
-    desc = XTE_IS_CATALOGUE_EVENT(rec->event) ? event_desc(rec->event)
+    desc = XTE_IS_CATALOGUE_EVENT(rec->event) ? xte_event_by_id(rec->event)
                                                : NULL;
     /* RUN_INFO sets the time base, so it is taken before intervals move. */
     if (desc && desc - xte_events == XTE_EV_RUN_INFO)
@@ -713,7 +693,7 @@ void xa_sort_domains(struct xa_analysis *a)
 const struct xte_event_desc *xa_catalogue_event(uint32_t event)
 {
     resolve_fields();
-    return event_desc(event);
+    return xte_event_by_id(event);
 }
 
 void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,

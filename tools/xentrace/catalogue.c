@@ -52,6 +52,9 @@ const char *xte_unit_name(enum xte_unit unit)
         XTE_TRC_SUBCLASS | (num), #name, #sub, desc,                     \
         sizeof(ev_fields_##name) / sizeof(ev_fields_##name[0]), 0,       \
         ev_fields_##name },
+/* Event by its 12-bit number: one load on the decode path; -1 if none. */
+static int16_t event_by_number[4096];
+
 static struct xte_event_desc events[XTE_NR_EVENTS] = {
 #include "catalogue.def"
 };
@@ -115,6 +118,9 @@ static size_t lay_out(struct xte_counter_desc *f, unsigned int n)
 __attribute__((constructor))
 static void catalogue_init(void)
 {
+    memset(event_by_number, 0xff, sizeof(event_by_number));
+    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
+        event_by_number[events[e].id & 0xfffu] = (int16_t)e;
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         struct xte_field_desc *f = (struct xte_field_desc *)events[e].fields;
         unsigned int word = 0;
@@ -140,14 +146,12 @@ static void catalogue_init(void)
 const struct xte_event_desc *xte_event_by_id(uint32_t event)
 {
     uint32_t id = event & 0x0fffffffu;
+    int16_t i;
 
     if (!XTE_IS_CATALOGUE_EVENT(id))
         return NULL;
-    /* Few events: a linear scan is cheaper than keeping an index. */
-    for (unsigned int i = 0; i < XTE_NR_EVENTS; i++)
-        if (events[i].id == id)
-            return &events[i];
-    return NULL;
+    i = event_by_number[id & 0xfffu];
+    return i >= 0 ? &events[i] : NULL;
 }
 
 const struct xte_event_desc *xte_event_by_name(const char *name)
