@@ -53,9 +53,16 @@ static void *producer(void *arg)
 
         /* the slot is ours until head moves past it */
         b->n = 0;
-        while (b->n < BATCH &&
-               (rc = xte_reader_next(ra->rd, &b->rec[b->n])) == 1)
-            b->n++;
+        while (b->n < BATCH) {
+            int got = xte_reader_next_batch(ra->rd, &b->rec[b->n],
+                                            BATCH - b->n);
+
+            if (got <= 0) {
+                rc = got;
+                break;
+            }
+            b->n += (unsigned int)got;
+        }
         b->rc = rc;
 
         pthread_mutex_lock(&ra->lock);

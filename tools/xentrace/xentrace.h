@@ -109,6 +109,16 @@ struct xte_reader *xte_reader_fdopen(int fd, const char *name,
  * delivered (and counted in the stats).
  */
 int xte_reader_next(struct xte_reader *r, struct xte_record *rec);
+/*
+ * Up to max records at once, in the same order and with the same results
+ * as that many xte_reader_next() calls: the number handed out, 0 at the
+ * end, -1 on malformed input once every good record before the fault has
+ * been handed out.  A batch may be short: it ends wherever the reader has
+ * to read, wait or load more, so a live (follow mode) reader never holds a
+ * record back to fill one.  The cheaper way to read a whole trace.
+ */
+int xte_reader_next_batch(struct xte_reader *r, struct xte_record *recs,
+                          unsigned int max);
 const struct xte_error *xte_reader_error(const struct xte_reader *r);
 const struct xte_reader_stats *xte_reader_stats(const struct xte_reader *r);
 void xte_reader_close(struct xte_reader *r);

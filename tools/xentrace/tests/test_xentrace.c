@@ -55,23 +55,57 @@ struct result {
     struct xte_reader_stats stats;
 };
 
+/*
+ * How read_all() reads: 0, one xte_reader_next() call per record; 1,
+ * xte_reader_next_batch() with batch sizes from 1 to 300 mixed with single
+ * next() calls, which must give exactly the same records, results and
+ * stats (tests run both ways).
+ */
+static int batch_style;
+
+static void grow(struct result *res, size_t *cap, size_t want)
+{
+    while (*cap < want)
+        *cap = *cap ? *cap * 2 : 64;
+    res->recs = realloc(res->recs, *cap * sizeof(*res->recs));
+    assert_non_null(res->recs);
+}
+
 static void read_all(struct xte_reader *r, struct result *res)
 {
     size_t cap = 0;
     struct xte_record rec;
+    unsigned int k = 0;
 
     memset(res, 0, sizeof(*res));
-    while ((res->rc = xte_reader_next(r, &rec)) == 1) {
-        if (res->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            res->recs = realloc(res->recs, cap * sizeof(rec));
+    for (;;) {
+        unsigned int max = batch_style ? 1 + (k * 37) % 300 : 1;
+
+        grow(res, &cap, res->n + max);
+        if (!batch_style || k % 5 == 4) {
+            res->rc = xte_reader_next(r, &res->recs[res->n]);
+            if (res->rc != 1)
+                break;
+            res->n++;
+        } else {
+            res->rc = xte_reader_next_batch(r, &res->recs[res->n], max);
+            if (res->rc <= 0)
+                break;
+            assert_true((unsigned int)res->rc <= max);
+            res->n += (size_t)res->rc;
+            res->rc = 1;
         }
-        res->recs[res->n++] = rec;
+        k++;
     }
     res->err = *xte_reader_error(r);
     res->stats = *xte_reader_stats(r);
-    /* The end is sticky. */
+    /* Records are numbered in delivery order, and all counted. */
+    for (size_t i = 0; i < res->n; i++)
+        assert_int_equal(res->recs[i].seq, i);
+    assert_int_equal(res->stats.records, res->n);
+    /* The end is sticky, whichever way it is asked for. */
     assert_int_equal(xte_reader_next(r, &rec), res->rc);
+    assert_int_equal(xte_reader_next_batch(r, &rec, 1), res->rc);
 }
 
 /* Read bytes from a file or through a pipe. */
@@ -597,6 +631,18 @@ static void test_fault_keeps_other_cpus(void **state)
     fault_keeps_other_cpus(PIPE_MODE);
 }
 
+/* The same checks, read with batches mixed with single records. */
+static void test_batches(void **state)
+{
+    batch_style = 1;
+    test_roundtrip_property(state);
+    bad_inputs(FILE_MODE);
+    bad_inputs(PIPE_MODE);
+    fault_keeps_other_cpus(FILE_MODE);
+    fault_keeps_other_cpus(PIPE_MODE);
+    batch_style = 0;
+}
+
 /* A pCPU number lives in the low 16 bits of the window's first word. */
 static void test_window_cpu_low_bits(void **state)
 {
@@ -1072,6 +1118,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_file),
         cmocka_unit_test(test_bad_input_pipe),
         cmocka_unit_test(test_fault_keeps_other_cpus),
+        cmocka_unit_test(test_batches),
         cmocka_unit_test(test_window_cpu_low_bits),
         cmocka_unit_test(test_follow_pipe),
         cmocka_unit_test(test_follow_growing_file),
