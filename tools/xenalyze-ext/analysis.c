@@ -1,12 +1,13 @@
 /*
  * analysis.c - the per-subsystem state machines behind every report.
  *
- * Fields are read by name through the catalogue (field_refs below, checked
- * once at start-up), never by a position written down here, so a field
- * added to catalogue.def cannot shift what the analyser reads.  A record
+ * Fields are read by name through the catalogue (struct xa_words_* below,
+ * expanded from catalogue.def), never by a position written down here, so
+ * a field added to catalogue.def cannot shift what the analyser reads.  A record
  * shorter than its catalogue entry reads the missing words as zero: a
  * trace from an older hypervisor still analyses.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,92 +16,75 @@
 
 /* ---- fields by name --------------------------------------------------- */
 
-struct fref {
-    unsigned int word;
-    unsigned int wide;
+/*
+ * Each catalogue event becomes a struct of its trace words, expanded from
+ * catalogue.def by the preprocessor (one uint32_t per 32 bits of a field,
+ * in catalogue order, as the library lays them out).  A field's word is
+ * then offsetof() / 4, a constant the compiler folds into the load, and a
+ * field renamed in catalogue.def is a build error here instead of a wrong
+ * read.  check_layout() compares the sizes with the library's tables once.
+ */
+#define CAT_FIELD(n, b, u, d) uint32_t n[(b) / 32];
+#define CAT_EVENT(sub, name, num, desc, fields) \
+    struct xa_words_##name { fields };
+#define CAT_NODE(sub, ver, desc, pf, df)
+#include "catalogue.def"
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
+
+/* Trace words of each catalogue event, and its index by 12-bit number + 1. */
+static const uint8_t ev_words[XTE_NR_EVENTS] = {
+#define CAT_FIELD(n, b, u, d)
+#define CAT_EVENT(sub, name, num, desc, fields) \
+    [XTE_EV_##name] = sizeof(struct xa_words_##name) / 4,
+#define CAT_NODE(sub, ver, desc, pf, df)
+#include "catalogue.def"
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
 };
 
-#define FIELD_LIST                                                          \
-    X(RUN_INFO, cpu_hz) X(RUN_INFO, nr_pcpus) X(RUN_INFO, variant)          \
-    X(RUN_INFO, scenario)                                                   \
-    X(DOMAIN_INFO, domid) X(DOMAIN_INFO, nr_vcpus) X(DOMAIN_INFO, is_hvm)   \
-    X(DOMAIN_INFO, maptrack_limit)                                          \
-    X(PI_LIST_ADD, domid) X(PI_LIST_ADD, vcpu) X(PI_LIST_ADD, pcpu)         \
-    X(PI_LIST_ADD, len) X(PI_LIST_ADD, from_pcpu) X(PI_LIST_ADD, limit)     \
-    X(PI_LIST_DEL, domid) X(PI_LIST_DEL, vcpu) X(PI_LIST_DEL, pcpu)         \
-    X(PI_LIST_DEL, len)                                                     \
-    X(PI_WAKEUP, pcpu) X(PI_WAKEUP, walked) X(PI_WAKEUP, woken)             \
-    X(PI_SKIP_NO_IRTE, domid) X(PI_SKIP_NO_IRTE, vcpu)                      \
-    X(PI_LIMIT, limit) X(PI_LIMIT, hvm_vcpus) X(PI_LIMIT, online_pcpus)     \
-    X(PI_LIMIT, slack)                                                      \
-    X(PI_CPU_MOVE, dead_pcpu) X(PI_CPU_MOVE, moved)                         \
-    X(MSIX_FORWARD, domid) X(MSIX_FORWARD, is_write)                        \
-    X(MSIX_EMULATED, domid)                                                 \
-    X(DPCI_SCHEDULE, domid) X(DPCI_SCHEDULE, pcpu)                          \
-    X(DPCI_RUN, domid) X(DPCI_RUN, pcpu) X(DPCI_RUN, latency)               \
-    X(DPCI_BATCH, pcpu) X(DPCI_BATCH, items)                                \
-    X(DPCI_LOCK_WAIT, pcpu) X(DPCI_LOCK_WAIT, wait)                         \
-    X(DPCI_TEARDOWN_EAGAIN, domid)                                          \
-    X(MAPTRACK_GROW, domid) X(MAPTRACK_GROW, vcpu) X(MAPTRACK_GROW, frames) \
-    X(MAPTRACK_GROW, limit) X(MAPTRACK_GROW, in_use)                        \
-    X(MAPTRACK_STEAL, domid) X(MAPTRACK_STEAL, vcpu)                        \
-    X(MAPTRACK_STEAL, in_use)                                               \
-    X(MAPTRACK_EXHAUSTED, domid) X(MAPTRACK_EXHAUSTED, vcpu)                \
-    X(MAPTRACK_EXHAUSTED, frames) X(MAPTRACK_EXHAUSTED, in_use)             \
-    X(EPT_FLUSH, domid) X(EPT_FLUSH, ipis) X(EPT_FLUSH, marked)             \
-    X(EPT_FLUSH, coalesced) X(EPT_FLUSH, latency) X(EPT_FLUSH, sync)        \
-    X(EPT_VMENTER_INVEPT, domid) X(EPT_VMENTER_INVEPT, pcpu)                \
-    X(EPT_READ_WAIT, domid) X(EPT_READ_WAIT, wait)
-
-#define X(ev, name) static struct fref f_##ev##_##name;
-FIELD_LIST
-#undef X
-
-static const struct {
-    enum xte_event_index ev;
-    const char *name;
-    struct fref *ref;
-} field_refs[] = {
-#define X(ev, name) { XTE_EV_##ev, #name, &f_##ev##_##name },
-    FIELD_LIST
-#undef X
+/*
+ * The record's event index in one load from a table that stays in cache
+ * (xte_event_by_id() is the same load behind a call into the library).
+ */
+static const uint8_t ev_by_number[4096] = {
+#define CAT_FIELD(n, b, u, d)
+#define CAT_EVENT(sub, name, num, desc, fields) [(num)] = XTE_EV_##name + 1,
+#define CAT_NODE(sub, ver, desc, pf, df)
+#include "catalogue.def"
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
 };
 
-static void resolve_fields(void)
+static void check_layout(void)
 {
     static int done;
 
     if (done)
         return;
-    for (size_t i = 0; i < sizeof(field_refs) / sizeof(field_refs[0]); i++) {
-        const struct xte_event_desc *ev = &xte_events[field_refs[i].ev];
-        unsigned int k;
+    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
+        const struct xte_event_desc *ev = &xte_events[e];
 
-        for (k = 0; k < ev->nr_fields; k++)
-            if (strcmp(ev->fields[k].name, field_refs[i].name) == 0)
-                break;
-        if (k == ev->nr_fields) {
-            /* A renamed catalogue field: a build error in spirit. */
-            fprintf(stderr, "xenalyze-ext: catalogue event %s has no field "
-                    "'%s'\n", ev->name, field_refs[i].name);
+        if (ev_words[e] != ev->nr_words ||
+            ev_by_number[ev->id & 0xfffu] != e + 1) {
+            /* catalogue.c and this file disagree: a build error in spirit */
+            fprintf(stderr, "xenalyze-ext: catalogue event %s: layout "
+                    "mismatch\n", ev->name);
             abort();
         }
-        field_refs[i].ref->word = ev->fields[k].word;
-        field_refs[i].ref->wide = ev->fields[k].bits == 64;
     }
     done = 1;
 }
 
-static inline uint64_t fv(const struct xte_record *r, const struct fref *f)
-{
-    uint64_t v = f->word < r->nr_extra ? r->extra[f->word] : 0;
-
-    if (f->wide && f->word + 1 < r->nr_extra)
-        v |= (uint64_t)r->extra[f->word + 1] << 32;
-    return v;
-}
-
-#define F(ev, name) fv(rec, &f_##ev##_##name)
+/* x: the record's words, at least ev_words[] of them (zero-padded). */
+#define FW(ev, name) (offsetof(struct xa_words_##ev, name) / 4)
+#define F(ev, name)                                                         \
+    (sizeof(((struct xa_words_##ev *)0)->name) == 8                         \
+     ? (uint64_t)x[FW(ev, name)] | (uint64_t)x[FW(ev, name) + 1] << 32      \
+     : (uint64_t)x[FW(ev, name)])
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -123,22 +107,26 @@ const char *xa_time_unit(const struct xa_analysis *a)
 
 /* ---- tables of pCPUs, domains and event ids ----------------------------- */
 
-static struct xa_pcpu *pcpu_get(struct xa_analysis *a, uint64_t cpu)
+/*
+ * The pCPU table is allocated whole at start-up (XA_MAX_PCPUS entries,
+ * virtual memory the kernel backs only where a pCPU is written), so a
+ * pCPU is one index on the hot path and never moves.  nr_pcpus still
+ * says how far the trace reached: the reports list pCPUs below it.
+ */
+static __attribute__((noinline)) void pcpus_reach(struct xa_analysis *a,
+                                                  unsigned int cpu)
 {
-    if (cpu >= XA_MAX_PCPUS)
-        cpu = XA_MAX_PCPUS - 1;
-    if (cpu >= a->nr_pcpus) {
-        unsigned int n = (unsigned int)cpu + 1;
-        struct xa_pcpu *p = realloc(a->pcpus, n * sizeof(*p));
+    for (unsigned int i = a->nr_pcpus; i <= cpu; i++)
+        a->pcpus[i].running_domid = XA_DOMID_OTHER;
+    a->nr_pcpus = cpu + 1;
+}
 
-        if (!p)
-            abort();
-        memset(p + a->nr_pcpus, 0, (n - a->nr_pcpus) * sizeof(*p));
-        for (unsigned int i = a->nr_pcpus; i < n; i++)
-            p[i].running_domid = XA_DOMID_OTHER;
-        a->pcpus = p;
-        a->nr_pcpus = n;
-    }
+static inline struct xa_pcpu *pcpu_get(struct xa_analysis *a, uint64_t cpu)
+{
+    if (__builtin_expect(cpu >= XA_MAX_PCPUS, 0))
+        cpu = XA_MAX_PCPUS - 1;
+    if (__builtin_expect(cpu >= a->nr_pcpus, 0))
+        pcpus_reach(a, (unsigned int)cpu);
     return &a->pcpus[cpu];
 }
 
@@ -149,10 +137,7 @@ struct xa_domain *xa_domain_find(const struct xa_analysis *a, uint32_t domid)
 
         return i >= 0 ? &a->domains[i] : NULL;
     }
-    for (unsigned int i = 0; i < a->nr_domains; i++)
-        if (a->domains[i].domid == XA_DOMID_OTHER)
-            return &a->domains[i];
-    return NULL;
+    return a->other_domain >= 0 ? &a->domains[a->other_domain] : NULL;
 }
 
 struct xa_domain *xa_domain_get(struct xa_analysis *a, uint32_t domid)
@@ -165,41 +150,43 @@ struct xa_domain *xa_domain_get(struct xa_analysis *a, uint32_t domid)
     if (domid >= 65536u || a->nr_domains >= XA_MAX_DOMAINS) {
         a->domains_folded |= domid < 65536u;
         domid = XA_DOMID_OTHER;
-        d = xa_domain_find(a, domid);
-        if (d)
-            return d;
+        if (a->other_domain >= 0)
+            return &a->domains[a->other_domain];
     }
     d = &a->domains[a->nr_domains];
     memset(d, 0, sizeof(*d));
     d->domid = domid;
     if (domid < 65536u)
         a->domain_index[domid] = (int32_t)a->nr_domains;
+    else
+        a->other_domain = (int32_t)a->nr_domains;
     a->nr_domains++;
     return d;
 }
 
-static void domain_touch(struct xa_analysis *a, struct xa_domain *d,
-                         uint64_t tsc)
+/* A domain named by a record: seen from that record's TSC on. */
+static inline struct xa_domain *dom(struct xa_analysis *a, uint64_t domid,
+                                    uint64_t tsc)
 {
-    if (!d->seen) {
+    uint32_t id = (uint32_t)domid;
+    struct xa_domain *d;
+    int32_t i;
+
+    if (__builtin_expect(id < 65536u, 1) &&
+        __builtin_expect((i = a->domain_index[id]) >= 0, 1))
+        d = &a->domains[i];
+    else
+        d = xa_domain_get(a, id);
+    if (__builtin_expect(!d->seen, 0)) {
         d->seen = 1;
         d->first_tsc = tsc;
     }
-}
-
-static struct xa_domain *dom(struct xa_analysis *a, uint64_t domid,
-                             uint64_t tsc)
-{
-    struct xa_domain *d = xa_domain_get(a, (uint32_t)domid);
-
-    domain_touch(a, d, tsc);
     return d;
 }
 
-static void vcpu_touch(struct xa_domain *d, uint64_t vcpu)
+static __attribute__((noinline)) void vcpu_mark(struct xa_domain *d,
+                                                uint64_t vcpu)
 {
-    if (vcpu >= XA_MAX_VCPUS)
-        return;
     if (!d->vcpu_seen) {
         d->vcpu_seen = calloc(XA_MAX_VCPUS / 64, sizeof(uint64_t));
         if (!d->vcpu_seen)
@@ -209,6 +196,16 @@ static void vcpu_touch(struct xa_domain *d, uint64_t vcpu)
         d->vcpu_seen[vcpu / 64] |= 1ull << (vcpu % 64);
         d->vcpus_seen++;
     }
+}
+
+static inline void vcpu_touch(struct xa_domain *d, uint64_t vcpu)
+{
+    if (vcpu >= XA_MAX_VCPUS)
+        return;
+    if (__builtin_expect(d->vcpu_seen != NULL, 1) &&
+        __builtin_expect((d->vcpu_seen[vcpu / 64] >> (vcpu % 64)) & 1, 1))
+        return;
+    vcpu_mark(d, vcpu);
 }
 
 static void count_event_id(struct xa_analysis *a, uint32_t event)
@@ -268,11 +265,12 @@ int xa_event_is_interpreted(uint32_t event)
  * XA_SERIES_SLOTS slots of equal width cover the trace so far; when time
  * runs past the last one, neighbours are merged (max of the two) and the
  * width doubles.  Fixed memory, and the whole trace stays visible.
+ * series_slot_rel and series_slot_end bracket the slot of the last record
+ * (relative TSC), so the division runs only when time leaves that slot.
  */
-static void series_note(struct xa_analysis *a, struct xa_pcpu *p,
-                        uint64_t tsc, uint64_t len)
+static __attribute__((noinline)) void series_locate(struct xa_analysis *a,
+                                                    uint64_t rel)
 {
-    uint64_t rel = tsc > a->first_tsc ? tsc - a->first_tsc : 0;
     uint64_t slot;
 
     if (!a->series_slot_ticks)
@@ -291,17 +289,52 @@ static void series_note(struct xa_analysis *a, struct xa_pcpu *p,
     }
     if (slot + 1 > a->series_used)
         a->series_used = (unsigned int)slot + 1;
-    if (len > p->pi_series[slot])
-        p->pi_series[slot] = len;
+    a->series_slot = (unsigned int)slot;
+    a->series_slot_rel = slot * a->series_slot_ticks;
+    a->series_slot_end = a->series_slot_rel + a->series_slot_ticks;
+}
+
+static inline void series_note(struct xa_analysis *a, struct xa_pcpu *p,
+                               uint64_t tsc, uint64_t len)
+{
+    uint64_t rel = tsc > a->first_tsc ? tsc - a->first_tsc : 0;
+
+    if (__builtin_expect(rel < a->series_slot_rel ||
+                         rel >= a->series_slot_end, 0))
+        series_locate(a, rel);
+    if (len > p->pi_series[a->series_slot])
+        p->pi_series[a->series_slot] = len;
 }
 
 /* ---- intervals ---------------------------------------------------------- */
 
-static void interval_advance(struct xa_analysis *a, uint64_t tsc)
+/*
+ * iv_end_tsc is the first TSC whose position falls past the open interval
+ * (xa_tsc_to_rel() rounds down, so that is the smallest tsc with
+ * (tsc - first) * 1e9 >= end * hz): records before it only count.
+ */
+static void interval_end_tsc(struct xa_analysis *a)
+{
+    uint64_t end_ns = a->iv.t0_ns + a->interval_ns;
+    unsigned __int128 tsc;
+
+    if (end_ns < a->iv.t0_ns) {          /* wrapped: no shortcut */
+        a->iv_end_tsc = 0;
+        return;
+    }
+    tsc = ((unsigned __int128)end_ns * a->cpu_hz + 999999999u) / 1000000000u +
+          a->first_tsc;
+    a->iv_end_tsc = tsc > UINT64_MAX ? UINT64_MAX : (uint64_t)tsc;
+}
+
+static __attribute__((noinline)) void interval_advance(struct xa_analysis *a,
+                                                       uint64_t tsc)
 {
     uint64_t rel;
 
-    if (!a->interval_ns || !a->cpu_hz)
+    if (!a->cpu_hz)
+        return;
+    if (a->iv_open && tsc < a->iv_end_tsc)
         return;
     rel = xa_tsc_to_rel(a, tsc);
     if (!a->iv_open) {
@@ -330,26 +363,50 @@ static void interval_advance(struct xa_analysis *a, uint64_t tsc)
         a->iv.t0_ns = next * a->interval_ns;
         a->iv.length_ns = a->interval_ns;
     }
+    interval_end_tsc(a);
 }
 
 #define IV_MAX(field, v) do { if ((v) > a->iv.field) a->iv.field = (v); } while (0)
 
 /* ---- the state machines ------------------------------------------------- */
 
-static void on_pi(struct xa_analysis *a, enum xte_event_index ev,
-                  const struct xte_record *rec)
+/* RUN_INFO sets the time base, so it is taken before intervals move. */
+static void on_run_info(struct xa_analysis *a, const uint32_t *x)
+{
+    a->have_run_info = 1;
+    a->trace_hz = F(RUN_INFO, cpu_hz);
+    a->nr_pcpus_info = (uint32_t)F(RUN_INFO, nr_pcpus);
+    a->variant = (uint32_t)F(RUN_INFO, variant);
+    a->scenario = (uint32_t)F(RUN_INFO, scenario);
+    if (a->hz_source != XA_HZ_OPTION && a->trace_hz) {
+        a->cpu_hz = a->trace_hz;
+        a->hz_source = XA_HZ_TRACE;
+        a->iv_end_tsc = 0;               /* the time base moved */
+    }
+}
+
+static inline void on_catalogue(struct xa_analysis *a,
+                                enum xte_event_index ev,
+                                const struct xte_record *rec,
+                                const uint32_t *x)
 {
     struct xa_pcpu *p;
     struct xa_domain *d;
     uint64_t v;
 
     switch (ev) {
+    case XTE_EV_DOMAIN_INFO:
+        d = dom(a, F(DOMAIN_INFO, domid), rec->tsc);
+        d->have_info = 1;
+        d->nr_vcpus = (uint32_t)F(DOMAIN_INFO, nr_vcpus);
+        d->is_hvm = (uint32_t)F(DOMAIN_INFO, is_hvm);
+        d->maptrack_limit = (uint32_t)F(DOMAIN_INFO, maptrack_limit);
+        if (!d->mt_limit)
+            d->mt_limit = d->maptrack_limit;
+        break;
     case XTE_EV_PI_LIST_ADD: {
         uint64_t from = F(PI_LIST_ADD, from_pcpu);
 
-        /* grow the table for both first: pcpu_get() may move it */
-        pcpu_get(a, from > F(PI_LIST_ADD, pcpu) ? from
-                                                 : F(PI_LIST_ADD, pcpu));
         p = pcpu_get(a, F(PI_LIST_ADD, pcpu));
         d = dom(a, F(PI_LIST_ADD, domid), rec->tsc);
         vcpu_touch(d, F(PI_LIST_ADD, vcpu));
@@ -408,43 +465,6 @@ static void on_pi(struct xa_analysis *a, enum xte_event_index ev,
         pcpu_get(a, F(PI_CPU_MOVE, dead_pcpu));
         a->pi_cpu_moves++;
         a->pi_moved += F(PI_CPU_MOVE, moved);
-        break;
-    default:
-        break;
-    }
-}
-
-static void on_catalogue(struct xa_analysis *a, enum xte_event_index ev,
-                         const struct xte_record *rec)
-{
-    struct xa_pcpu *p;
-    struct xa_domain *d;
-    uint64_t v;
-
-    switch (ev) {
-    case XTE_EV_RUN_INFO:
-        a->have_run_info = 1;
-        a->trace_hz = F(RUN_INFO, cpu_hz);
-        a->nr_pcpus_info = (uint32_t)F(RUN_INFO, nr_pcpus);
-        a->variant = (uint32_t)F(RUN_INFO, variant);
-        a->scenario = (uint32_t)F(RUN_INFO, scenario);
-        if (a->hz_source != XA_HZ_OPTION && a->trace_hz) {
-            a->cpu_hz = a->trace_hz;
-            a->hz_source = XA_HZ_TRACE;
-        }
-        break;
-    case XTE_EV_DOMAIN_INFO:
-        d = dom(a, F(DOMAIN_INFO, domid), rec->tsc);
-        d->have_info = 1;
-        d->nr_vcpus = (uint32_t)F(DOMAIN_INFO, nr_vcpus);
-        d->is_hvm = (uint32_t)F(DOMAIN_INFO, is_hvm);
-        d->maptrack_limit = (uint32_t)F(DOMAIN_INFO, maptrack_limit);
-        if (!d->mt_limit)
-            d->mt_limit = d->maptrack_limit;
-        break;
-    case XTE_EV_PI_LIST_ADD: case XTE_EV_PI_LIST_DEL: case XTE_EV_PI_WAKEUP:
-    case XTE_EV_PI_SKIP_NO_IRTE: case XTE_EV_PI_LIMIT: case XTE_EV_PI_CPU_MOVE:
-        on_pi(a, ev, rec);
         break;
     case XTE_EV_MSIX_FORWARD:
         d = dom(a, F(MSIX_FORWARD, domid), rec->tsc);
@@ -628,44 +648,68 @@ static void on_upstream(struct xa_analysis *a, struct xa_pcpu *p,
     }
 }
 
+/* A record shorter than its catalogue entry: the missing words read 0. */
+static __attribute__((noinline)) const uint32_t *
+pad_words(const struct xte_record *rec, uint32_t *pad)
+{
+    unsigned int n = rec->nr_extra < XTE_MAX_EXTRA ? rec->nr_extra
+                                                   : XTE_MAX_EXTRA;
+
+    memset(pad, 0, XTE_MAX_EXTRA * sizeof(*pad));
+    memcpy(pad, rec->extra, n * sizeof(*pad));
+    return pad;
+}
+
+/*
+ * The hot path: one call per record.  Everything it calls on the way of an
+ * ordinary record is inline; first sightings (a pCPU, a domain, a vCPU),
+ * growing a distribution and moving to the next series slot or interval
+ * are out of line.
+ */
 void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
 {
+    uint64_t tsc = rec->tsc;
     struct xa_pcpu *p = pcpu_get(a, rec->cpu);
-    const struct xte_event_desc *desc;
+    unsigned int ev1 = XTE_IS_CATALOGUE_EVENT(rec->event)
+                       ? ev_by_number[rec->event & 0xfffu] : 0;
 
-    if (!a->have_tsc) {
+    if (__builtin_expect(!a->have_tsc, 0)) {
         a->have_tsc = 1;
-        a->first_tsc = rec->tsc;
+        a->first_tsc = tsc;
     }
-    if (rec->tsc < a->last_tsc)
+    if (__builtin_expect(tsc < a->last_tsc, 0))
         a->tsc_backwards++;
     else
-        a->last_tsc = rec->tsc;
-    if (!p->seen) {
+        a->last_tsc = tsc;
+    if (__builtin_expect(!p->seen, 0)) {
         p->seen = 1;
-        p->first_tsc = rec->tsc;
+        p->first_tsc = tsc;
     }
     p->records++;
-    if (rec->tsc > p->last_tsc)
-        p->last_tsc = rec->tsc;
+    if (tsc > p->last_tsc)
+        p->last_tsc = tsc;
     a->records++;
 
-    desc = XTE_IS_CATALOGUE_EVENT(rec->event) ? xte_event_by_id(rec->event)
-                                               : NULL;
-    /* RUN_INFO sets the time base, so it is taken before intervals move. */
-    if (desc && desc - xte_events == XTE_EV_RUN_INFO)
-        on_catalogue(a, XTE_EV_RUN_INFO, rec);
-    interval_advance(a, rec->tsc);
-    a->iv.records++;
-    if (desc) {
-        enum xte_event_index ev = (enum xte_event_index)(desc - xte_events);
+    if (__builtin_expect(ev1 != 0, 1)) {
+        enum xte_event_index ev = (enum xte_event_index)(ev1 - 1);
+        const uint32_t *x = rec->extra;
+        uint32_t pad[XTE_MAX_EXTRA];
 
+        if (__builtin_expect(rec->nr_extra < ev_words[ev], 0))
+            x = pad_words(rec, pad);
+        if (__builtin_expect(ev == XTE_EV_RUN_INFO, 0))
+            on_run_info(a, x);
+        if (__builtin_expect(a->interval_ns != 0, 0))
+            interval_advance(a, tsc);
+        a->iv.records++;
         a->catalogue_records++;
         a->by_catalogue_event[ev]++;
-        if (ev != XTE_EV_RUN_INFO)
-            on_catalogue(a, ev, rec);
+        on_catalogue(a, ev, rec, x);
         return;
     }
+    if (__builtin_expect(a->interval_ns != 0, 0))
+        interval_advance(a, tsc);
+    a->iv.records++;
     count_event_id(a, rec->event);
     if (xa_event_is_interpreted(rec->event)) {
         a->upstream_records++;
@@ -685,21 +729,26 @@ static int cmp_domid(const void *x, const void *y)
 void xa_sort_domains(struct xa_analysis *a)
 {
     qsort(a->domains, a->nr_domains, sizeof(a->domains[0]), cmp_domid);
-    for (unsigned int i = 0; i < a->nr_domains; i++)
+    for (unsigned int i = 0; i < a->nr_domains; i++) {
         if (a->domains[i].domid < 65536u)
             a->domain_index[a->domains[i].domid] = (int32_t)i;
+        else
+            a->other_domain = (int32_t)i;
+    }
 }
 
 const struct xte_event_desc *xa_catalogue_event(uint32_t event)
 {
-    resolve_fields();
-    return xte_event_by_id(event);
+    unsigned int ev1 = XTE_IS_CATALOGUE_EVENT(event)
+                       ? ev_by_number[event & 0xfffu] : 0;
+
+    return ev1 ? &xte_events[ev1 - 1] : NULL;
 }
 
 void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,
              xa_interval_fn fn, void *arg)
 {
-    resolve_fields();
+    check_layout();
     memset(a, 0, sizeof(*a));
     a->option_hz = option_hz;
     if (option_hz) {
@@ -709,11 +758,13 @@ void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,
     a->interval_ns = fn ? interval_ns : 0;
     a->interval_fn = fn;
     a->interval_arg = arg;
+    a->pcpus = calloc(XA_MAX_PCPUS, sizeof(*a->pcpus));
     a->domains = calloc(XA_MAX_DOMAINS + 1, sizeof(*a->domains));
     a->domain_index = malloc(65536 * sizeof(*a->domain_index));
     a->event_ids = calloc(XA_MAX_EVENT_IDS * 2, sizeof(*a->event_ids));
-    if (!a->domains || !a->domain_index || !a->event_ids)
+    if (!a->pcpus || !a->domains || !a->domain_index || !a->event_ids)
         abort();
+    a->other_domain = -1;
     memset(a->domain_index, 0xff, 65536 * sizeof(*a->domain_index));
 }
 

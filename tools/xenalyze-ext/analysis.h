@@ -161,13 +161,16 @@ struct xa_analysis {
     struct xa_dist pi_walk_all;
     uint64_t series_slot_ticks;      /* PI series: ticks per slot */
     unsigned int series_used;
+    unsigned int series_slot;        /* slot of the last PI record */
+    uint64_t series_slot_rel, series_slot_end;  /* its span, relative TSC */
 
     /* per pCPU / per domain */
-    struct xa_pcpu *pcpus;
+    struct xa_pcpu *pcpus;           /* XA_MAX_PCPUS, by pCPU number */
     unsigned int nr_pcpus;           /* highest pCPU seen + 1 */
     struct xa_domain *domains;       /* by first sight, XA_MAX_DOMAINS + 1 */
     unsigned int nr_domains;
     int32_t *domain_index;           /* domid (16 bits) -> index, -1 */
+    int32_t other_domain;            /* index of XA_DOMID_OTHER, -1 */
     int domains_folded;              /* ids beyond the cap went to other */
 
     /* non-catalogue event ids, with counts (open addressing) */
@@ -181,6 +184,7 @@ struct xa_analysis {
     void *interval_arg;
     struct xa_interval iv;
     int iv_open;
+    uint64_t iv_end_tsc;             /* first TSC past iv (0: recompute) */
     uint64_t intervals_skipped;      /* empty rows left out (long gaps) */
 };
 

@@ -22,23 +22,6 @@ size_t dist_set_budget(size_t samples)
     return old;
 }
 
-/*
- * Log-linear bucket: values below 64 have a bucket each; above, the
- * position of the top bit selects a group of 64 buckets and the next six
- * bits the bucket within it.
- */
-unsigned int dist_bucket(uint64_t v)
-{
-    unsigned int top, shift;
-
-    if (v < XA_DIST_SUB)
-        return (unsigned int)v;
-    top = 63 - (unsigned int)__builtin_clzll(v);       /* >= 6 */
-    shift = top - XA_DIST_SUB_BITS;
-    return (shift + 1) * XA_DIST_SUB +
-           (unsigned int)((v >> shift) & (XA_DIST_SUB - 1));
-}
-
 uint64_t dist_bucket_value(unsigned int b)
 {
     unsigned int group = b / XA_DIST_SUB, sub = b % XA_DIST_SUB, shift;
@@ -65,34 +48,28 @@ static void fold(struct xa_dist *d)
     d->cap = 0;
 }
 
-void dist_add(struct xa_dist *d, uint64_t v)
+/*
+ * count == cap in exact mode (min, max and sum are done): grow by
+ * doubling while the budget allows, else fold.  The doubling decides
+ * when a distribution folds, so it stays as it is: the reports say which
+ * distributions are exact, and that must not depend on how they are
+ * stored.
+ */
+void dist_add_slow(struct xa_dist *d, uint64_t v)
 {
-    if (d->count == 0 || v < d->min)
-        d->min = v;
-    if (v > d->max)
-        d->max = v;
-    d->sum += v;
+    size_t ncap = d->cap ? d->cap * 2 : 16;
 
-    if (!d->hist && d->count == d->cap) {
-        size_t ncap = d->cap ? d->cap * 2 : 16;
-
-        if (used - d->cap + ncap > budget) {
-            fold(d);
-        } else {
-            uint64_t *n = realloc(d->samples, ncap * sizeof(*n));
-
-            if (!n)
-                abort();
-            used += ncap - d->cap;
-            d->samples = n;
-            d->cap = ncap;
-        }
-    }
-    if (d->hist)
+    if (used - d->cap + ncap > budget) {
+        fold(d);
         d->hist[dist_bucket(v)]++;
-    else
-        d->samples[d->count] = v;
-    d->count++;
+        return;
+    }
+    d->samples = realloc(d->samples, ncap * sizeof(*d->samples));
+    if (!d->samples)
+        abort();
+    used += ncap - d->cap;
+    d->cap = ncap;
+    d->samples[d->count] = v;
 }
 
 int dist_is_exact(const struct xa_dist *d)
@@ -170,8 +147,27 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
         rank = 1;
     if (rank > d->count)
         rank = d->count;
-    if (!d->hist)
-        return select_kth(d->samples, d->count, rank - 1);
+    if (!d->hist) {
+        size_t k = rank - 1, lo = 0, n = d->count;
+
+        /*
+         * The last selection left its rank in place with nothing larger
+         * before it and nothing smaller after it: the next percentile
+         * (the reports ask for them in rising order) is searched on its
+         * side only.
+         */
+        if (d->sel_count == d->count) {
+            if (k == d->sel_rank)
+                return d->samples[k];
+            if (k > d->sel_rank)
+                lo = d->sel_rank + 1;
+            else
+                n = d->sel_rank;
+        }
+        d->sel_rank = k;
+        d->sel_count = d->count;
+        return select_kth(d->samples + lo, n - lo, k - lo);
+    }
     if (rank == d->count)
         return d->max;
     for (unsigned int b = 0; b < XA_DIST_NR_BUCKETS; b++) {

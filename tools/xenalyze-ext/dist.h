@@ -36,9 +36,48 @@ struct xa_dist {
     size_t cap;
     /* folded mode: hist != NULL, samples == NULL */
     uint64_t *hist;
+    /* dist_percentile(): samples[sel_rank] is in sorted place while
+     * count == sel_count */
+    size_t sel_rank, sel_count;
 };
 
-void dist_add(struct xa_dist *d, uint64_t v);
+/* Out of line: the distribution is full (grow it, or fold it). */
+void dist_add_slow(struct xa_dist *d, uint64_t v);
+
+/*
+ * Log-linear bucket: values below 64 have a bucket each; above, the
+ * position of the top bit selects a group of 64 buckets and the next six
+ * bits the bucket within it.
+ */
+static inline unsigned int dist_bucket(uint64_t v)
+{
+    unsigned int top, shift;
+
+    if (v < XA_DIST_SUB)
+        return (unsigned int)v;
+    top = 63 - (unsigned int)__builtin_clzll(v);       /* >= 6 */
+    shift = top - XA_DIST_SUB_BITS;
+    return (shift + 1) * XA_DIST_SUB +
+           (unsigned int)((v >> shift) & (XA_DIST_SUB - 1));
+}
+
+/* Inline: the analyser adds a sample for most records it reads. */
+static inline void dist_add(struct xa_dist *d, uint64_t v)
+{
+    if (__builtin_expect(v < d->min, 0) || __builtin_expect(!d->count, 0))
+        d->min = v;
+    if (__builtin_expect(v > d->max, 0))
+        d->max = v;
+    d->sum += v;
+    if (__builtin_expect(d->count < d->cap, 1))
+        d->samples[d->count] = v;
+    else if (d->hist)
+        d->hist[dist_bucket(v)]++;
+    else
+        dist_add_slow(d, v);
+    d->count++;
+}
+
 /* p in [0, 100]; nearest-rank percentile; 0 when empty. */
 uint64_t dist_percentile(struct xa_dist *d, double p);
 int dist_is_exact(const struct xa_dist *d);
@@ -49,8 +88,7 @@ void dist_free(struct xa_dist *d);
 size_t dist_budget_used(void);
 /* Tests only: change the budget (returns the previous one). */
 size_t dist_set_budget(size_t samples);
-/* Bucket index and representative value of the folded form (tests). */
-unsigned int dist_bucket(uint64_t v);
+/* Representative value of a bucket of the folded form. */
 uint64_t dist_bucket_value(unsigned int b);
 
 #endif /* XA_DIST_H */

@@ -275,6 +275,188 @@ static void test_intervals(void **state)
     xa_free(&a);
 }
 
+/*
+ * The edges of the direct-indexed tables: the highest 16-bit domain id has
+ * its own slot, anything above shares "other" (also after the reports
+ * sorted the domains); pCPUs far beyond the first ones are reached without
+ * moving the table, and every pCPU in between starts with nobody running.
+ */
+static void test_table_edges(void **state)
+{
+    struct xa_analysis a;
+    struct xa_domain *top, *other;
+    const uint32_t exit64[3] = { 30, 0, 0 };
+    struct xte_record r;
+
+    xa_init(&a, 0, 0, NULL, NULL);
+    FEED(&a, 0, 10, XTE_EV_MSIX_EMULATED, U(65535), U(0), U(4));
+    FEED(&a, 0, 11, XTE_EV_MSIX_EMULATED, U(65536), U(0), U(4));
+    FEED(&a, 0, 12, XTE_EV_MSIX_EMULATED, U(0xffffffff), U(0), U(4));
+    FEED(&a, 0, 13, XTE_EV_MSIX_EMULATED, U(3), U(0), U(4));
+    top = xa_domain_find(&a, 65535);
+    assert_non_null(top);
+    assert_int_equal(top->domid, 65535);
+    assert_int_equal(top->msix_reads_emulated, 1);
+    assert_int_equal(top->first_tsc, 10);
+    other = xa_domain_find(&a, XA_DOMID_OTHER);
+    assert_non_null(other);
+    assert_int_equal(other->msix_reads_emulated, 2);
+    assert_int_equal(other->first_tsc, 11);
+    assert_true(xa_domain_find(&a, 70000) == other);
+    assert_int_equal(a.nr_domains, 3);
+    assert_false(a.domains_folded);             /* not a cap, a big id */
+    xa_sort_domains(&a);                        /* 3, 65535, other */
+    assert_int_equal(a.domains[2].domid, XA_DOMID_OTHER);
+    FEED(&a, 0, 14, XTE_EV_MSIX_EMULATED, U(1u << 20), U(0), U(4));
+    FEED(&a, 0, 15, XTE_EV_MSIX_EMULATED, U(65535), U(0), U(4));
+    assert_int_equal(a.nr_domains, 3);
+    assert_int_equal(xa_domain_find(&a, XA_DOMID_OTHER)->msix_reads_emulated, 3);
+    assert_int_equal(xa_domain_find(&a, 65535)->msix_reads_emulated, 2);
+
+    /* pCPU 5000 first, then a PI add redirected from pCPU 7000 to 2 */
+    FEED(&a, 5000, 20, XTE_EV_DPCI_BATCH, U(5000), U(3));
+    assert_int_equal(a.nr_pcpus, 5001);
+    assert_int_equal(a.pcpus[5000].dpci_batches, 1);
+    assert_int_equal(a.pcpus[4999].running_domid, XA_DOMID_OTHER);
+    assert_false(a.pcpus[4999].seen);
+    FEED(&a, 1, 21, XTE_EV_PI_LIST_ADD, U(3), U(0), U(2), U(1), U(7000), U(0));
+    assert_int_equal(a.nr_pcpus, 7001);
+    assert_int_equal(a.pcpus[7000].pi_redirected_away, 1);
+    assert_int_equal(a.pcpus[2].pi_adds_redirected, 1);
+    assert_int_equal(a.pcpus[5000].dpci_batches, 1);
+    /* a VM exit on a pCPU only reached through a field: nobody runs there */
+    r = raw(6000, 22, XA_TRC_HVM_VMEXIT64, 3, exit64);
+    xa_feed(&a, &r);
+    assert_int_equal(a.pcpus[6000].vmexits, 1);
+    for (unsigned int i = 0; i < a.nr_domains; i++)
+        assert_int_equal(a.domains[i].vmexits, 0);
+    xa_free(&a);
+}
+
+/*
+ * A record shorter than its catalogue entry reads the missing words as 0,
+ * whatever the record's unused words hold; a 64-bit field cut after its
+ * low word keeps that word.
+ */
+static void test_short_record_words(void **state)
+{
+    struct xa_analysis a;
+    struct xte_record r;
+    const uint32_t w[7] = { 9, 4, 1, 2, 0x1234, 0xdead, 0xbeef };
+    struct xa_domain *d;
+
+    xa_init(&a, 1000000000, 0, NULL, NULL);
+    /* EPT_FLUSH: domid ipis marked coalesced latency(lo, hi) sync */
+    r = raw(0, 100, XTE_TRC_EPT_FLUSH, 5, w);
+    r.extra[5] = 0xdead;                      /* beyond nr_extra: ignored */
+    r.extra[6] = 0xbeef;
+    xa_feed(&a, &r);
+    d = xa_domain_find(&a, 9);
+    assert_non_null(d);
+    assert_int_equal(d->ept_ipis, 4);
+    assert_int_equal(d->ept_coalesced, 2);
+    assert_int_equal(d->ept_latency.max, 0x1234);
+    assert_int_equal(d->ept_deferred, 1);     /* sync missing: 0 */
+    /* the whole record: the high word and sync count */
+    r = raw(0, 101, XTE_TRC_EPT_FLUSH, 7, w);
+    xa_feed(&a, &r);
+    assert_int_equal(d->ept_latency.max, 0xdead00001234ull);
+    assert_int_equal(d->ept_sync, 1);
+    /* PI_LIST_ADD with domid, vcpu, pcpu only: len, from and limit are 0 */
+    r = raw(3, 102, XTE_TRC_PI_LIST_ADD, 3, w);
+    r.extra[3] = 77;
+    xa_feed(&a, &r);
+    assert_int_equal(a.pcpus[1].pi_adds, 1);
+    assert_int_equal(a.pcpus[1].pi_len, 0);
+    assert_int_equal(a.pcpus[1].pi_adds_redirected, 1);   /* from 0 */
+    assert_int_equal(a.pcpus[0].pi_redirected_away, 1);
+    assert_int_equal(xa_domain_find(&a, 9)->vcpus_seen, 1);
+    xa_free(&a);
+}
+
+/*
+ * The PI series remembers the slot of the last record; records that go
+ * back in time, or past the last slot (which halves the resolution), must
+ * land where the division would put them.
+ */
+static void test_series_slots(void **state)
+{
+    struct xa_analysis a;
+
+    xa_init(&a, 0, 0, NULL, NULL);
+    FEED(&a, 0, 1000, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(2), U(0), U(0));
+    FEED(&a, 0, 1000 + 5000, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(7),
+         U(0), U(0));
+    FEED(&a, 0, 1000 + 100, XTE_EV_PI_LIST_DEL, U(1), U(0), U(0), U(3));
+    assert_int_equal(a.series_slot_ticks, 1024);
+    assert_int_equal(a.pcpus[0].pi_series[0], 3);
+    assert_int_equal(a.pcpus[0].pi_series[4], 7);   /* 5000 / 1024 */
+    assert_int_equal(a.series_used, 5);
+    /* 70000 ticks: past 64 slots of 1024, so slots of 2048 */
+    FEED(&a, 0, 1000 + 70000, XTE_EV_PI_LIST_ADD, U(1), U(0), U(0), U(5),
+         U(0), U(0));
+    assert_int_equal(a.series_slot_ticks, 2048);
+    assert_int_equal(a.series_used, 70000 / 2048 + 1);
+    assert_int_equal(a.pcpus[0].pi_series[0], 3);
+    assert_int_equal(a.pcpus[0].pi_series[2], 7);   /* slot 4 merged into 2 */
+    assert_int_equal(a.pcpus[0].pi_series[70000 / 2048], 5);
+    FEED(&a, 0, 1000 + 2100, XTE_EV_PI_LIST_DEL, U(1), U(0), U(0), U(9));
+    assert_int_equal(a.pcpus[0].pi_series[1], 9);   /* back in time */
+    FEED(&a, 0, 500, XTE_EV_PI_LIST_DEL, U(1), U(0), U(0), U(11));
+    assert_int_equal(a.pcpus[0].pi_series[0], 11);  /* before the first */
+    FEED(&a, 0, 1000 + 70001, XTE_EV_PI_LIST_DEL, U(1), U(0), U(0), U(6));
+    assert_int_equal(a.pcpus[0].pi_series[70000 / 2048], 6);
+    xa_free(&a);
+}
+
+/*
+ * An interval ends at the first TSC whose position in ns (rounded down)
+ * reaches its end: exact when a tick is not a whole number of ns, and
+ * following a time base that RUN_INFO changes half way.
+ */
+static void test_interval_edges(void **state)
+{
+    struct xa_analysis a;
+
+    /* 2399999999 Hz: 1000 ns are 2399.999999 ticks */
+    nrows = 0;
+    xa_init(&a, 2399999999u, 1000, collect, NULL);
+    FEED(&a, 0, 1000, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));
+    FEED(&a, 0, 1000 + 2399, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));
+    assert_int_equal(nrows, 0);                    /* 999 ns */
+    FEED(&a, 0, 1000 + 2400, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));
+    assert_int_equal(nrows, 1);                    /* 1000 ns */
+    assert_int_equal(rows[0].records, 2);
+    assert_int_equal(rows[0].msix_reads_emulated, 2);
+    FEED(&a, 0, 1000 + 4799, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));
+    assert_int_equal(nrows, 1);                    /* 1999 ns */
+    FEED(&a, 0, 1000 + 4800, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));
+    assert_int_equal(nrows, 2);
+    assert_int_equal(rows[1].t0_ns, 1000);
+    assert_int_equal(rows[1].records, 2);
+    xa_free(&a);
+
+    /* the trace's clock: 2 GHz first, then 1 GHz */
+    nrows = 0;
+    xa_init(&a, 0, 1000, collect, NULL);
+    FEED(&a, 0, 50, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));   /* no clock */
+    FEED(&a, 0, 100, XTE_EV_RUN_INFO, U(2000000000), U(4), U(0), U(0));
+    FEED(&a, 0, 150, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4));  /* 50 ns */
+    FEED(&a, 0, 1000, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4)); /* 475 ns */
+    assert_int_equal(nrows, 0);
+    FEED(&a, 0, 1010, XTE_EV_RUN_INFO, U(1000000000), U(4), U(0), U(0));
+    assert_int_equal(nrows, 0);                    /* 960 ns */
+    FEED(&a, 0, 1100, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4)); /* 1050 ns */
+    assert_int_equal(nrows, 1);
+    assert_int_equal(rows[0].records, 4);
+    FEED(&a, 0, 2049, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4)); /* 1999 ns */
+    assert_int_equal(nrows, 1);
+    FEED(&a, 0, 2050, XTE_EV_MSIX_EMULATED, U(1), U(0), U(4)); /* 2000 ns */
+    assert_int_equal(nrows, 2);
+    assert_int_equal(rows[1].records, 2);
+    xa_free(&a);
+}
+
 static const struct xa_rec *find_rec(const struct xa_rec *r, unsigned int n,
                                      const char *sub)
 {
@@ -391,6 +573,10 @@ int main(void)
         cmocka_unit_test(test_upstream_context),
         cmocka_unit_test(test_short_and_hostile_records),
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_table_edges),
+        cmocka_unit_test(test_short_record_words),
+        cmocka_unit_test(test_series_slots),
+        cmocka_unit_test(test_interval_edges),
         cmocka_unit_test(test_recommend_bounded_pi),
         cmocka_unit_test(test_recommend_quiet),
         cmocka_unit_test(test_fuzz_smoke),

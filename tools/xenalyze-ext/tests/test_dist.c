@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -71,6 +72,93 @@ static void test_select_matches_sort(void **state)
         assert_int_equal(dist_percentile(&d, 99), ref[(size_t)((99 / 100.0) * n + 0.999999999) - 1]);
         dist_free(&d);
     }
+}
+
+/*
+ * Percentiles asked in any order, with samples added between the calls:
+ * dist_percentile() reuses its last selection only while nothing was
+ * added, and must still agree with a full sort.
+ */
+static void test_select_any_order(void **state)
+{
+    static uint64_t ref[3000];
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    struct xa_dist d = { 0 };
+    size_t n = 0;
+
+    for (int round = 0; round < 300; round++) {
+        unsigned int adds = (unsigned int)(x % 40);
+
+        for (unsigned int i = 0; i < adds && n < 3000; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ref[n] = round % 3 == 0 ? x % 11 : x % 100000;
+            dist_add(&d, ref[n++]);
+        }
+        if (!n)
+            continue;
+        for (int q = 0; q < 4; q++) {
+            static uint64_t sorted[3000];
+            double p;
+            uint64_t rank;
+
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p = (double)(x % 1001) / 10.0;
+            memcpy(sorted, ref, n * sizeof(ref[0]));
+            qsort(sorted, n, sizeof(sorted[0]), cmp_u64);
+            rank = (uint64_t)((p / 100.0) * (double)n + 0.999999999);
+            if (rank < 1)
+                rank = 1;
+            if (rank > n)
+                rank = n;
+            assert_int_equal(dist_percentile(&d, p), sorted[rank - 1]);
+        }
+    }
+    assert_true(dist_is_exact(&d));
+    dist_free(&d);
+}
+
+/*
+ * Where the switch from exact to bounded falls: arrays double from 16
+ * samples, and a distribution folds when its next doubling would take
+ * the samples held by all distributions past the budget.  The reports
+ * state exact or bounded from this, so it must not move.
+ */
+static void test_budget_boundary(void **state)
+{
+    struct xa_dist d = { 0 }, e = { 0 };
+    size_t old = dist_set_budget(64);
+
+    for (uint64_t i = 0; i < 64; i++)
+        dist_add(&d, 1000 - i);
+    assert_true(dist_is_exact(&d));             /* 16, 32, 64: fits */
+    assert_int_equal(dist_budget_used(), 64);
+    assert_int_equal(dist_percentile(&d, 50), 1000 - 63 + 31);
+    dist_add(&d, 5);                            /* 128 would not fit */
+    assert_false(dist_is_exact(&d));
+    assert_int_equal(d.count, 65);
+    assert_int_equal(d.min, 5);
+    assert_int_equal(d.max, 1000);
+    assert_int_equal(dist_budget_used(), 0);
+    assert_int_equal(dist_percentile(&d, 0), 5);
+    assert_int_equal(dist_percentile(&d, 100), 1000);
+
+    /* e grows to 64 samples, the whole budget... */
+    for (uint64_t i = 0; i < 64; i++)
+        dist_add(&e, i);
+    assert_true(dist_is_exact(&e));
+    assert_int_equal(dist_budget_used(), 64);
+    {
+        struct xa_dist f = { 0 };
+
+        dist_add(&f, 7);           /* ...so f's first 16 do not fit */
+        assert_false(dist_is_exact(&f));
+        assert_int_equal(dist_percentile(&f, 50), 7);
+        dist_free(&f);
+    }
+    dist_free(&e);
+    dist_free(&d);
+    assert_int_equal(dist_budget_used(), 0);
+    dist_set_budget(old);
 }
 
 static void test_empty(void **state)
@@ -146,6 +234,8 @@ int main(void)
         cmocka_unit_test(test_select_matches_sort),
         cmocka_unit_test(test_bucket_error_bound),
         cmocka_unit_test(test_budget_fold),
+        cmocka_unit_test(test_select_any_order),
+        cmocka_unit_test(test_budget_boundary),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
