@@ -14,6 +14,7 @@
  * Output: one RESULT line per claim (see bench/), plus INFO lines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,79 @@ static double time_cat(const char *path)
 }
 
 /*
+ * The floor under any TSC-ordered reader, for information: walk every
+ * record in file order (1 MiB preads, no merging, no checks) and copy it
+ * into a struct xte_record as the reader hands it out.  What the reader
+ * spends above this is the merge across pCPUs.
+ */
+static double time_file_order_walk(const char *path, uint64_t want)
+{
+    static uint8_t buf[(1u << 20) + 64];
+    static struct xte_record recs[256];
+    int fd = open(path, O_RDONLY);
+    uint64_t n = 0, sum = 0, off = 0;
+    size_t have = 0, pos = 0;
+    unsigned int k = 0, cpu = 0;
+    uint32_t left = 0;
+    double t0 = now();
+
+    if (fd < 0) {
+        perror(path);
+        exit(1);
+    }
+    for (;;) {
+        uint32_t hdr, size, nx;
+        struct xte_record *rec;
+
+        if (have - pos < 4 + 8 + 4 * XTE_MAX_EXTRA) {
+            ssize_t got;
+
+            memmove(buf, buf + pos, have - pos);
+            have -= pos;
+            pos = 0;
+            got = pread(fd, buf + have, 1u << 20, (off_t)off);
+            if (got > 0) {
+                have += (size_t)got;
+                off += (uint64_t)got;
+            }
+            if (have == 0)
+                break;
+        }
+        memcpy(&hdr, buf + pos, 4);
+        nx = (hdr >> 28) & 7u;
+        size = 4 + ((hdr >> 31) ? 8 : 0) + 4 * nx;
+        if (left == 0) {                /* a window record */
+            memcpy(&cpu, buf + pos + 4, 4);
+            memcpy(&left, buf + pos + 8, 4);
+            pos += size;
+            continue;
+        }
+        rec = &recs[k++ & 255];
+        rec->event = hdr & 0x0fffffffu;
+        rec->cpu = cpu & 0xffffu;
+        rec->has_tsc = (int)(hdr >> 31);
+        if (rec->has_tsc)
+            memcpy(&rec->tsc, buf + pos + 4, 8);
+        rec->nr_extra = nx;
+        memcpy(rec->extra, buf + pos + size - 4 * nx, 4 * XTE_MAX_EXTRA);
+        rec->offset = off - have + pos;
+        rec->seq = n++;
+        sum += rec->extra[0];
+        pos += size;
+        left -= size;
+    }
+    close(fd);
+    if (n != want) {
+        fprintf(stderr, "bench_reader: file-order walk saw %llu of %llu "
+                "records\n", (unsigned long long)n, (unsigned long long)want);
+        exit(1);
+    }
+    if (sum == 42)
+        fprintf(stderr, " ");
+    return now() - t0;
+}
+
+/*
  * Read every record, in batches (xte_reader_next_batch, the way the tools
  * read a whole trace) or one xte_reader_next() call at a time.
  */
@@ -186,7 +260,7 @@ int main(void)
     char *path = trace_path;
     struct stat st;
     uint64_t n;
-    double gen, cat, rd, single_rd, pipe_rd, mb, cat_mbs, rd_mbs;
+    double gen, cat, rd, single_rd, pipe_rd, walk, mb, cat_mbs, rd_mbs;
 
     snprintf(trace_path, sizeof(trace_path), "%s/bench-reader-%d.trace",
              build && *build ? build : "build", (int)getpid());
@@ -208,6 +282,8 @@ int main(void)
     single_rd = best3(time_reader(path, 0, 0, n), time_reader(path, 0, 0, n),
                       time_reader(path, 0, 0, n));
     pipe_rd = time_reader(path, 1, 1, n);
+    walk = best3(time_file_order_walk(path, n), time_file_order_walk(path, n),
+                 time_file_order_walk(path, n));
     unlink(path);
 
     cat_mbs = mb / cat;
@@ -217,6 +293,11 @@ int main(void)
            "reader through a pipe %.3f s (%.0f MB/s, %.1f M records/s)\n",
            cat, rd, (double)n / rd / 1e6, single_rd, mb / single_rd, pipe_rd,
            mb / pipe_rd, (double)n / pipe_rd / 1e6);
+    printf("INFO|reader-throughput|floor: walking the records in file "
+           "order without merging, copied out as the reader does, %.3f s "
+           "(%.0f MB/s, %.2fx cat's time); the reader spends %.1f ns a "
+           "record above it on the TSC merge of %d pCPUs\n", walk, mb / walk,
+           walk / cat, (rd - walk) * 1e9 / (double)n, NR_CPUS);
     /*
      * CPU time says what each costs when the machine is shared (wall time
      * then includes waiting for a core); the claim itself is on wall time.
