@@ -404,13 +404,19 @@ static void heap_push(struct xte_reader *r, struct cpu *c)
     tree_rebuild(r);
 }
 
-/* The top pCPU has a new head; returns the new top's tag. */
-static inline uint32_t heap_retop(struct xte_reader *r, struct cpu *c)
+/* The top pCPU has a new head (TSC tsc); returns the new top's tag. */
+static inline uint32_t heap_retop_key(struct xte_reader *r, struct cpu *c,
+                                      uint64_t tsc)
 {
-    uint64_t k = merge_key(c->key);
+    uint64_t k = merge_key(tsc);
 
     r->leaf[c->slot] = k;
     return replay_winner(r, k);
+}
+
+static inline uint32_t heap_retop(struct xte_reader *r, struct cpu *c)
+{
+    return heap_retop_key(r, c, c->key);
 }
 
 /* The top pCPU has no head any more. */
@@ -520,21 +526,24 @@ static const uint64_t extra_mask[XTE_MAX_EXTRA + 1][4]
 #undef XM_W
 };
 
-/* Hand out the record peek_one() found. */
-static inline void take(struct xte_reader *r, struct cpu *c,
-                        struct xte_record *rec)
+/*
+ * Fill rec from the record at p (size bytes, TSC tsc, of pCPU cpu, at file
+ * offset off).  The caller advances the pCPU past it.
+ */
+static inline void emit(struct xte_record *rec, const uint8_t *p,
+                        uint32_t size, uint64_t tsc, uint32_t cpu,
+                        uint64_t off)
 {
-    const uint8_t *p = c->buf + c->rd;
     uint32_t hdr, n;
 
     memcpy(&hdr, p, 4);
     n = (hdr >> 28) & 7u;
     rec->event = hdr & 0x0fffffffu;
-    rec->cpu = c->id;
-    rec->tsc = c->last_tsc = c->key;
+    rec->cpu = cpu;
+    rec->tsc = tsc;
     rec->has_tsc = (int)(hdr >> 31);
     rec->nr_extra = n;
-    rec->offset = head_seg(c)->off + c->seg_pos;
+    rec->offset = off;
     /*
      * A fixed-size load (the buffer has BUF_SLACK readable bytes past its
      * end) in 64-bit lanes, the unused words cleared with a mask, and the
@@ -543,7 +552,7 @@ static inline void take(struct xte_reader *r, struct cpu *c,
      * misaligned reload defeated store forwarding and cost ~20 cycles).
      */
     {
-        const uint8_t *q = p + c->key_size - 4u * n;
+        const uint8_t *q = p + size - 4u * n;
         const uint64_t *m = extra_mask[n];
         uint64_t w0, w1, w2, w3;
         uint32_t w6;
@@ -561,10 +570,6 @@ static inline void take(struct xte_reader *r, struct cpu *c,
         memcpy(&rec->extra[4], &w2, 8);
         memcpy(&rec->extra[6], &w6, 4);
     }
-    c->rd += c->key_size;
-    c->seg_pos += c->key_size;
-    if (!r->cursor)
-        r->buffered -= c->key_size;
 }
 
 /*
@@ -1102,13 +1107,42 @@ static unsigned int fill(struct xte_reader *r, struct xte_record *out,
 
     if (!prepare(r))
         return 0;
-    for (c = tree_top(r);; c = r->all[TAG_LEAF(heap_retop(r, c))]) {
-        take(r, c, &out[n++]);
-        if (n == max || !peek_fast(c)) {
-            r->refill = c;
-            return n;
-        }
+    /*
+     * peek_fast() and the hand-out, with the pCPU's state in locals: every
+     * field is loaded before the record is copied (a copy through memcpy
+     * may alias anything and would force reloads), and the next record is
+     * found from the locals, not from the stores just made.
+     */
+    for (c = tree_top(r);;) {
+        const struct seg *s = head_seg(c);
+        const uint8_t *p = c->buf + c->rd;
+        uint32_t size = c->key_size, pos = c->seg_pos, have = s->have;
+        uint32_t hdr, next_size;
+        uint64_t tsc = c->key, next_tsc;
+
+        emit(&out[n++], p, size, tsc, c->id, s->off + pos);
+        p += size;
+        pos += size;
+        c->rd += size;
+        c->seg_pos = pos;
+        c->last_tsc = tsc;
+        if (!r->cursor)
+            r->buffered -= size;
+        if (n == max || have - pos < 4)
+            break;
+        memcpy(&hdr, p, 4);
+        next_size = REC_BYTES(hdr);
+        if (next_size > have - pos ||
+            (hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
+            break;
+        memcpy(&next_tsc, p + 4, 8);    /* BUF_SLACK: always readable */
+        next_tsc = (hdr >> 31) ? next_tsc : tsc;
+        c->key = next_tsc;
+        c->key_size = next_size;
+        c = r->all[TAG_LEAF(heap_retop_key(r, c, next_tsc))];
     }
+    r->refill = c;
+    return n;
 }
 
 /* Count a record in the stats as the caller gets it. */
