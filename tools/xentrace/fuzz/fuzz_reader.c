@@ -5,7 +5,9 @@
  * per-pCPU preads) and through a pipe (stream mode), and every record is
  * rendered by the decoder.  Besides crashes and sanitizer reports, the two
  * modes must agree: both fail or both succeed, and on success they deliver
- * the same number of records with the same per-pCPU sequences.
+ * the same number of records with the same per-pCPU sequences.  The file
+ * is also read with xte_reader_next_batch() (batches of 1 to 61 records),
+ * which must give exactly what single calls gave: result, records, order.
  *
  * The same check replays the committed corpus in `make check`
  * (tools/xentrace/tests/test_fuzz_corpus.c).
@@ -24,6 +26,7 @@ int xte_fuzz_check(const uint8_t *data, size_t size);
 struct outcome {
     int rc;
     uint64_t records;
+    uint64_t order;             /* hash of the whole delivered sequence */
     uint64_t hash;              /* order-independent across pCPUs */
     uint64_t cpu_hash[4];       /* per-pCPU sequence hashes, pCPUs mod 4 */
 };
@@ -34,34 +37,64 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h;
 }
 
-static void drain(struct xte_reader *r, struct outcome *o)
+/* Fold one delivered record into the outcome, and render it. */
+static void see(struct outcome *o, const struct xte_record *rec)
 {
-    struct xte_record rec;
     struct xte_timebase tb = { .cpu_hz = 1000000000u };
+    uint64_t h = mix(mix(rec->event, rec->tsc), rec->offset);
     char line[512];
 
-    memset(o, 0, sizeof(*o));
-    while ((o->rc = xte_reader_next(r, &rec)) == 1) {
-        uint64_t h = mix(mix(rec.event, rec.tsc), rec.offset);
+    for (unsigned int i = 0; i < rec->nr_extra; i++)
+        h = mix(h, rec->extra[i]);
+    if (rec->nr_extra > XTE_MAX_EXTRA || rec->cpu > 0xffff ||
+        rec->seq != o->records)
+        abort();
+    o->cpu_hash[rec->cpu % 4] = mix(o->cpu_hash[rec->cpu % 4], h);
+    o->hash += h;
+    o->order = mix(o->order, h);
+    o->records++;
+    if (xte_format_record(rec, &tb, line, sizeof(line)) < 0)
+        abort();
+}
 
-        for (unsigned int i = 0; i < rec.nr_extra; i++)
-            h = mix(h, rec.extra[i]);
-        if (rec.nr_extra > XTE_MAX_EXTRA || rec.cpu > 0xffff ||
-            rec.seq != o->records)
-            abort();
-        o->cpu_hash[rec.cpu % 4] = mix(o->cpu_hash[rec.cpu % 4], h);
-        o->hash += h;
-        o->records++;
-        if (xte_format_record(&rec, &tb, line, sizeof(line)) < 0)
-            abort();
-    }
+static void finish(struct xte_reader *r, struct outcome *o)
+{
     if (o->rc == -1 && xte_reader_error(r)->msg[0] == '\0')
         abort();                /* a failure always says why */
     if (xte_reader_stats(r)->records != o->records)
         abort();
 }
 
-static int via_memfd(const uint8_t *data, size_t size, struct outcome *o)
+/* batch: 0, one xte_reader_next() call a record; else batches. */
+static void drain(struct xte_reader *r, struct outcome *o, int batch)
+{
+    struct xte_record recs[61];
+    unsigned int k = 0;
+
+    memset(o, 0, sizeof(*o));
+    if (!batch) {
+        while ((o->rc = xte_reader_next(r, &recs[0])) == 1)
+            see(o, &recs[0]);
+    } else {
+        for (;;) {
+            unsigned int max = 1 + (k++ * 7) % 61;
+            int got = xte_reader_next_batch(r, recs, max);
+
+            if (got <= 0) {
+                o->rc = got;
+                break;
+            }
+            if ((unsigned int)got > max)
+                abort();
+            for (int i = 0; i < got; i++)
+                see(o, &recs[i]);
+        }
+    }
+    finish(r, o);
+}
+
+static int via_memfd(const uint8_t *data, size_t size, struct outcome *o,
+                     int batch)
 {
     struct xte_error err;
     struct xte_reader *r;
@@ -77,7 +110,7 @@ static int via_memfd(const uint8_t *data, size_t size, struct outcome *o)
     r = xte_reader_fdopen(fd, "fuzz-file", NULL, &err);
     if (!r)
         abort();
-    drain(r, o);
+    drain(r, o, batch);
     xte_reader_close(r);
     close(fd);
     return 0;
@@ -107,7 +140,7 @@ static int via_pipe(const uint8_t *data, size_t size, struct outcome *o)
     r = xte_reader_fdopen(fds[0], "fuzz-pipe", NULL, &err);
     if (!r)
         abort();
-    drain(r, o);
+    drain(r, o, 0);
     xte_reader_close(r);
     close(fds[0]);
     return 0;
@@ -115,10 +148,20 @@ static int via_pipe(const uint8_t *data, size_t size, struct outcome *o)
 
 int xte_fuzz_check(const uint8_t *data, size_t size)
 {
-    struct outcome file, pipe;
+    struct outcome file, pipe, batched;
 
-    if (via_memfd(data, size, &file))
+    if (via_memfd(data, size, &file, 0))
         return 0;
+    if (via_memfd(data, size, &batched, 1))
+        return 0;
+    if (batched.rc != file.rc || batched.records != file.records ||
+        batched.order != file.order) {
+        fprintf(stderr, "batches disagree with single records: rc %d vs %d, "
+                "%llu vs %llu records\n", batched.rc, file.rc,
+                (unsigned long long)batched.records,
+                (unsigned long long)file.records);
+        abort();
+    }
     if (via_pipe(data, size, &pipe))
         return 0;
     if ((file.rc < 0) != (pipe.rc < 0)) {
