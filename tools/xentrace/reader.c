@@ -30,7 +30,16 @@
  *    the stats count as out_of_order.
  *
  * The merge is a tournament tree keyed by (TSC, pCPU): handing out a record
- * and putting the pCPU's next one in costs log2(pCPUs) comparisons.
+ * and putting the pCPU's next one in costs log2(pCPUs) comparisons, made
+ * with masks rather than branches (the winner is random from record to
+ * record).  Records are handed out in batches by fill(): as many as follow
+ * while the last winner's next record lies whole in its buffer; next()
+ * serves single calls from a small queue filled that way.
+ *
+ * What it costs (bench/reader, 8 pCPUs with records interleaved at
+ * random, 2-core EPYC): walking the records in file order and copying them
+ * out takes 1.7x as long as cat; the merge adds about 15 ns a record on top,
+ * a dependent chain of loads and compares per record.
  *
  * Bad input sets a cut: nothing at or after the faulty offset is read, all
  * good records before it are still delivered, and then the reader returns
