@@ -1,6 +1,7 @@
 /*
  * dist.c - exact-then-bounded distributions; see dist.h for the contract.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,35 +42,70 @@ static void fold(struct xa_dist *d)
     if (!d->hist)
         abort();
     for (uint64_t i = 0; i < d->count; i++)
-        d->hist[dist_bucket(d->samples[i])]++;
+        d->hist[dist_bucket(dist_sample(d, i))]++;
     used -= d->cap;
-    free(d->samples);
-    d->samples = NULL;
+    free(d->s32);
+    free(d->s64);
+    d->s32 = NULL;
+    d->s64 = NULL;
     d->cap = 0;
 }
 
 /*
- * count == cap in exact mode (min, max and sum are done): grow by
- * doubling while the budget allows, else fold.  The doubling decides
- * when a distribution folds, so it stays as it is: the reports say which
- * distributions are exact, and that must not depend on how they are
- * stored.
+ * Samples are kept as 32-bit words until one needs 64 bits: the values
+ * the analyser keeps (ns latencies, list lengths, batch sizes) fit, and
+ * half the bytes are half the page faults of a growing array, which cost
+ * more than the rest of dist_add on the traces measured.
+ */
+static void widen(struct xa_dist *d)
+{
+    uint64_t *w = malloc((d->cap ? d->cap : 1) * sizeof(*w));
+
+    if (!w)
+        abort();
+    for (size_t i = 0; i < d->count; i++)
+        w[i] = d->s32[i];
+    free(d->s32);
+    d->s32 = NULL;
+    d->s64 = w;
+}
+
+/*
+ * Out of line (min, max and sum are done): the array is full, or v does
+ * not fit its 32-bit words.  A full array doubles while the budget allows,
+ * else the distribution folds.  The doubling (in samples, whatever their
+ * width) decides when a distribution folds, so it stays as it is: the
+ * reports say which distributions are exact, and that must not depend on
+ * how the samples are stored.
  */
 void dist_add_slow(struct xa_dist *d, uint64_t v)
 {
-    size_t ncap = d->cap ? d->cap * 2 : 16;
+    if (d->count == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 16;
 
-    if (used - d->cap + ncap > budget) {
-        fold(d);
-        d->hist[dist_bucket(v)]++;
-        return;
+        if (used - d->cap + ncap > budget) {
+            fold(d);
+            d->hist[dist_bucket(v)]++;
+            return;
+        }
+        if (d->s64 || (!d->s32 && v > UINT32_MAX)) {
+            d->s64 = realloc(d->s64, ncap * sizeof(*d->s64));
+            if (!d->s64)
+                abort();
+        } else {
+            d->s32 = realloc(d->s32, ncap * sizeof(*d->s32));
+            if (!d->s32)
+                abort();
+        }
+        used += ncap - d->cap;
+        d->cap = ncap;
     }
-    d->samples = realloc(d->samples, ncap * sizeof(*d->samples));
-    if (!d->samples)
-        abort();
-    used += ncap - d->cap;
-    d->cap = ncap;
-    d->samples[d->count] = v;
+    if (d->s32 && v > UINT32_MAX)
+        widen(d);
+    if (d->s32)
+        d->s32[d->count] = (uint32_t)v;
+    else
+        d->s64[d->count] = v;
 }
 
 int dist_is_exact(const struct xa_dist *d)
@@ -82,58 +118,56 @@ double dist_mean(const struct xa_dist *d)
     return d->count ? (double)d->sum / (double)d->count : 0.0;
 }
 
-static inline void swap64(uint64_t *a, uint64_t *b)
-{
-    uint64_t t = *a;
-
-    *a = *b;
-    *b = t;
-}
-
 /*
  * The k-th smallest of v[0..n) (k from 0), by quickselect: linear time,
  * where sorting millions of latencies for three percentiles dominated the
  * whole analysis.  The median of three keeps sorted or reversed input
  * linear; the array is left partly ordered, which the next call reuses.
+ * One body for both widths of sample.
  */
-static uint64_t select_kth(uint64_t *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
-        uint64_t pivot;
-
-        if (v[mid] < v[lo])
-            swap64(&v[mid], &v[lo]);
-        if (v[hi] < v[lo])
-            swap64(&v[hi], &v[lo]);
-        if (v[hi] < v[mid])
-            swap64(&v[hi], &v[mid]);
-        pivot = v[mid];
-        /* Hoare partition: [lo, j] <= pivot <= [i, hi] */
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                swap64(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
+#define SELECT_KTH(name, T)                                                 \
+static uint64_t name(T *v, size_t n, size_t k)                              \
+{                                                                           \
+    size_t lo = 0, hi = n - 1;                                              \
+    T t;                                                                    \
+                                                                            \
+    while (hi > lo) {                                                       \
+        size_t mid = lo + (hi - lo) / 2, i = lo, j = hi;                    \
+        T pivot;                                                            \
+                                                                            \
+        if (v[mid] < v[lo])                                                 \
+            t = v[mid], v[mid] = v[lo], v[lo] = t;                          \
+        if (v[hi] < v[lo])                                                  \
+            t = v[hi], v[hi] = v[lo], v[lo] = t;                            \
+        if (v[hi] < v[mid])                                                 \
+            t = v[hi], v[hi] = v[mid], v[mid] = t;                          \
+        pivot = v[mid];                                                     \
+        /* Hoare partition: [lo, j] <= pivot <= [i, hi] */                  \
+        while (i <= j) {                                                    \
+            while (v[i] < pivot)                                            \
+                i++;                                                        \
+            while (v[j] > pivot)                                            \
+                j--;                                                        \
+            if (i <= j) {                                                   \
+                t = v[i], v[i] = v[j], v[j] = t;                            \
+                i++;                                                        \
+                if (j == 0)                                                 \
+                    break;                                                  \
+                j--;                                                        \
+            }                                                               \
+        }                                                                   \
+        if (k <= j)                                                         \
+            hi = j;                                                         \
+        else if (k >= i)                                                    \
+            lo = i;                                                         \
+        else                                                                \
+            return v[k];                                                    \
+    }                                                                       \
+    return v[k];                                                            \
 }
+
+SELECT_KTH(select_kth32, uint32_t)
+SELECT_KTH(select_kth64, uint64_t)
 
 uint64_t dist_percentile(struct xa_dist *d, double p)
 {
@@ -158,7 +192,7 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
          */
         if (d->sel_count == d->count) {
             if (k == d->sel_rank)
-                return d->samples[k];
+                return dist_sample(d, k);
             if (k > d->sel_rank)
                 lo = d->sel_rank + 1;
             else
@@ -166,7 +200,8 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
         }
         d->sel_rank = k;
         d->sel_count = d->count;
-        return select_kth(d->samples + lo, n - lo, k - lo);
+        return d->s32 ? select_kth32(d->s32 + lo, n - lo, k - lo)
+                      : select_kth64(d->s64 + lo, n - lo, k - lo);
     }
     if (rank == d->count)
         return d->max;
@@ -184,7 +219,8 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
 void dist_free(struct xa_dist *d)
 {
     used -= d->cap;
-    free(d->samples);
+    free(d->s32);
+    free(d->s64);
     free(d->hist);
     memset(d, 0, sizeof(*d));
 }

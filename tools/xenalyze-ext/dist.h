@@ -9,8 +9,9 @@
  * buckets: 64 sub-buckets per power of two, each reported by its midpoint,
  * so a percentile is then within XA_DIST_REL_ERROR of the true sample value
  * (values below 64 stay exact).  dist_is_exact() tells the report which of
- * the two it prints.  Memory is bounded: the budget, plus
- * XA_DIST_HIST_BYTES per folded distribution.
+ * the two it prints.  Memory is bounded: the budget (4 bytes a sample, 8
+ * for a distribution holding a value of 64 bits), plus XA_DIST_HIST_BYTES
+ * per folded distribution.
  */
 #ifndef XA_DIST_H
 #define XA_DIST_H
@@ -24,24 +25,29 @@
 #define XA_DIST_HIST_BYTES    (XA_DIST_NR_BUCKETS * sizeof(uint64_t))
 /* Half a sub-bucket over its lower bound: 1 / (2 * 64). */
 #define XA_DIST_REL_ERROR     0.0079
-#define XA_DIST_EXACT_BUDGET  (8u << 20)              /* samples, 64 MiB */
+#define XA_DIST_EXACT_BUDGET  (8u << 20)   /* samples: 32 MiB, 64 if wide */
 
 struct xa_dist {
     uint64_t count;
     uint64_t sum;
     uint64_t min;
     uint64_t max;
-    /* exact mode: samples[0..count), in no particular order */
-    uint64_t *samples;
+    /*
+     * exact mode: count samples in no particular order, as 32-bit words
+     * (s32) while every one fits, else as 64-bit words (s64); cap is in
+     * samples either way (the budget counts samples)
+     */
+    uint32_t *s32;
+    uint64_t *s64;
     size_t cap;
-    /* folded mode: hist != NULL, samples == NULL */
+    /* folded mode: hist != NULL, no samples */
     uint64_t *hist;
     /* dist_percentile(): samples[sel_rank] is in sorted place while
      * count == sel_count */
     size_t sel_rank, sel_count;
 };
 
-/* Out of line: the distribution is full (grow it, or fold it). */
+/* Out of line: the array is full (grow it, or fold), or v needs 64 bits. */
 void dist_add_slow(struct xa_dist *d, uint64_t v);
 
 /*
@@ -69,13 +75,19 @@ static inline void dist_add(struct xa_dist *d, uint64_t v)
     if (__builtin_expect(v > d->max, 0))
         d->max = v;
     d->sum += v;
-    if (__builtin_expect(d->count < d->cap, 1))
-        d->samples[d->count] = v;
+    if (__builtin_expect(d->count < d->cap && d->s32 && v <= UINT32_MAX, 1))
+        d->s32[d->count] = (uint32_t)v;
     else if (d->hist)
         d->hist[dist_bucket(v)]++;
     else
         dist_add_slow(d, v);
     d->count++;
+}
+
+/* Sample i (< count) of an exact distribution. */
+static inline uint64_t dist_sample(const struct xa_dist *d, size_t i)
+{
+    return d->s32 ? d->s32[i] : d->s64[i];
 }
 
 /* p in [0, 100]; nearest-rank percentile; 0 when empty. */

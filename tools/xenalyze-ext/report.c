@@ -246,7 +246,7 @@ static void pi_tables(struct xa_out *o, struct xa_analysis *a)
 
         if (dist_is_exact(d)) {
             for (uint64_t i = 0; i < d->count; i++)
-                b[xte_hist_bucket(d->samples[i])]++;
+                b[xte_hist_bucket(dist_sample(d, i))]++;
         } else {
             for (unsigned int k = 0; k < XA_DIST_NR_BUCKETS; k++)
                 b[xte_hist_bucket(dist_bucket_value(k))] += d->hist[k];

@@ -161,6 +161,56 @@ static void test_budget_boundary(void **state)
     dist_set_budget(old);
 }
 
+/*
+ * Samples are stored in 32 bits until one needs 64: a distribution that
+ * starts wide, or widens half way (at a full array or not), keeps every
+ * sample, and the budget counts samples whatever their width.
+ */
+static void test_wide_samples(void **state)
+{
+    static uint64_t ref[700];
+    const size_t widen_at[] = { 0, 1, 15, 16, 17, 300, 699 };
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    for (size_t w = 0; w < sizeof(widen_at) / sizeof(widen_at[0]); w++) {
+        struct xa_dist d = { 0 };
+
+        for (size_t i = 0; i < 700; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ref[i] = i < widen_at[w] ? x % 0x100000000ull
+                   : i == widen_at[w] ? UINT32_MAX + (x % 1000) + 1
+                   : x >> (i % 40);
+            dist_add(&d, ref[i]);
+        }
+        assert_true(dist_is_exact(&d));
+        assert_int_equal(dist_budget_used(), 1024);  /* 16 doubled 6 times */
+        for (size_t i = 0; i < 700; i++)
+            assert_int_equal(dist_sample(&d, i), ref[i]);
+        qsort(ref, 700, sizeof(ref[0]), cmp_u64);
+        assert_int_equal(dist_percentile(&d, 50), ref[349]);
+        assert_int_equal(dist_percentile(&d, 99), ref[692]);
+        assert_int_equal(dist_percentile(&d, 100), ref[699]);
+        assert_int_equal(dist_percentile(&d, 0), ref[0]);
+        dist_free(&d);
+    }
+    /* 32-bit values only: the largest one still fits */
+    {
+        struct xa_dist d = { 0 };
+
+        dist_add(&d, UINT32_MAX);
+        dist_add(&d, 0);
+        assert_int_equal(dist_sample(&d, 0), UINT32_MAX);
+        assert_int_equal(dist_percentile(&d, 100), UINT32_MAX);
+        assert_non_null(d.s32);
+        dist_add(&d, 1ull << 32);
+        assert_null(d.s32);
+        assert_int_equal(dist_percentile(&d, 100), 1ull << 32);
+        assert_int_equal(dist_percentile(&d, 50), UINT32_MAX);
+        dist_free(&d);
+    }
+    assert_int_equal(dist_budget_used(), 0);
+}
+
 static void test_empty(void **state)
 {
     struct xa_dist d = { 0 };
@@ -236,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_budget_fold),
         cmocka_unit_test(test_select_any_order),
         cmocka_unit_test(test_budget_boundary),
+        cmocka_unit_test(test_wide_samples),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
