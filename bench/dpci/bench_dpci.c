@@ -30,6 +30,7 @@
 #include <xen/softirq.h>
 #include <xen/tasklet.h>
 #include <xen/hvm/dpci.h>
+#include <hvh/dpci.h>
 #include <public/telemetry.h>
 
 #define MAX_PCPUS   64
@@ -57,10 +58,10 @@ static struct idle idle[MAX_PCPUS];
 static unsigned int nr_pcpus, nr_busy;
 static int stop;
 
-static void deliver(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
+static void deliver(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
 {
     struct busy *b = d->hvh_priv;
-    uint64_t t = __atomic_exchange_n(&b->first_pending[pirq_dpci->pirq], 0,
+    uint64_t t = __atomic_exchange_n(&b->first_pending[hvh_dpci_pirq_nr(pirq_dpci)], 0,
                                      __ATOMIC_ACQ_REL);
 
     if ( t && b->nr_lat < MAX_SAMPLES )
@@ -80,7 +81,7 @@ static void busy_loop(void *arg)
         b->fired++;
         __atomic_compare_exchange_n(&b->first_pending[p], &zero, NOW(), false,
                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-        b->accepted += hvm_do_IRQ_dpci(b->d, p);
+        b->accepted += hvh_dpci_irq(b->d, p);
         /* Softirqs run on the way back to the guest (vmx_do_resume). */
         if ( n % 2 == 0 )
             process_pending_softirqs();
@@ -174,12 +175,12 @@ static int run(enum dpci_policy policy, double seconds, struct result *r)
         memset(b, 0, sizeof(*b));
         b->lat = calloc(MAX_SAMPLES, sizeof(*b->lat));
         b->d = hvh_domain_create(200 + c, 1, true);
-        if ( !b->lat || !b->d || dpci_domain_init(b->d, PIRQS, deliver) )
+        if ( !b->lat || !b->d || hvh_dpci_domain_init(b->d, PIRQS, deliver) )
             return -1;
         b->d->hvh_priv = b;
         hvh_cpu_enter(c);
         for ( p = 0; p < PIRQS; p++ )
-            if ( pt_irq_create_bind(b->d, p, 0x40 + p) )
+            if ( hvh_dpci_bind(b->d, p, 0x40 + p) )
                 return -1;
         hvh_cpu_leave();
     }
@@ -237,9 +238,9 @@ static int run(enum dpci_policy policy, double seconds, struct result *r)
         n += b->nr_lat;
 
         hvh_cpu_enter(c);
-        if ( pci_clean_dpci_irqs(b->d) )
+        if ( arch_pci_clean_pirqs(b->d) )
             return -1;
-        dpci_domain_free(b->d);
+        hvh_dpci_domain_free(b->d);
         hvh_cpu_leave();
         hvh_domain_destroy(b->d);
         free(b->lat);

@@ -26,6 +26,7 @@
 #include <xen/tasklet.h>
 #include <xen/time.h>
 #include <xen/hvm/dpci.h>
+#include <hvh/dpci.h>
 #include <hvh/harness.h>
 
 #include "telemetry.h"
@@ -69,7 +70,7 @@ static const char *dpci_cmdline(bool optimized)
     return optimized ? "dpci_policy=softirq" : "dpci_policy=tasklet";
 }
 
-static void dpci_deliver(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
+static void dpci_deliver(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
 {
     struct dpci_busy *b = d->hvh_priv;
 
@@ -104,11 +105,11 @@ static int dpci_setup(struct hvsim_ctx *ctx)
         struct dpci_busy *b = &scn->busy[c];
 
         b->d = hvh_domain_create(c + 1, 1, true);
-        if ( !b->d || dpci_domain_init(b->d, DPCI_PIRQS, dpci_deliver) )
+        if ( !b->d || hvh_dpci_domain_init(b->d, DPCI_PIRQS, dpci_deliver) )
             return -ENOMEM;
         b->d->hvh_priv = b;
         for ( p = 0; p < DPCI_PIRQS; p++ )
-            if ( pt_irq_create_bind(b->d, p, 0x40 + p) )
+            if ( hvh_dpci_bind(b->d, p, 0x40 + p) )
                 return -EIO;
     }
     for ( c = 0; c < scn->nr_idle; c++ )
@@ -134,7 +135,7 @@ static void dpci_burst(void *arg)
 
     for ( n = 0; n < b->burst; n++ )
     {
-        accepted += hvm_do_IRQ_dpci(b->d, n % DPCI_PIRQS);
+        accepted += hvh_dpci_irq(b->d, n % DPCI_PIRQS);
         if ( n % 2 )
             process_pending_softirqs();
     }
@@ -161,13 +162,13 @@ static void dpci_rebind_step(void *arg)
 
     if ( !r->unbound )
     {
-        rc = pt_irq_destroy_bind(r->d, r->pirq);
+        rc = hvh_dpci_unbind(r->d, r->pirq);
         if ( !rc )
             r->unbound = true;
     }
     else
     {
-        rc = pt_irq_create_bind(r->d, r->pirq, 0x40 + r->pirq);
+        rc = hvh_dpci_bind(r->d, r->pirq, 0x40 + r->pirq);
         if ( !rc )
         {
             r->unbound = false;
@@ -306,12 +307,12 @@ static void dpci_teardown(struct hvsim_ctx *ctx)
         if ( scn->busy[c].d )
         {
             /* hvh_quiesce() in run() drained every injection. */
-            if ( scn->busy[c].d->dpci.pirqs &&
-                 pci_clean_dpci_irqs(scn->busy[c].d) )
+            if ( scn->busy[c].d->pirq_tree &&
+                 arch_pci_clean_pirqs(scn->busy[c].d) )
                 printk(XENLOG_ERR "dpci: guest %u still has injections "
                        "in flight\n", c + 1);
             else
-                dpci_domain_free(scn->busy[c].d);
+                hvh_dpci_domain_free(scn->busy[c].d);
             hvh_domain_destroy(scn->busy[c].d);
         }
     for ( c = 0; c < scn->nr_idle; c++ )

@@ -35,6 +35,7 @@
 #include <xen/softirq.h>
 #include <xen/errno.h>
 #include <xen/hvm/dpci.h>
+#include <hvh/dpci.h>
 #include <public/telemetry.h>
 
 #include "xentrace.h"
@@ -45,7 +46,7 @@
 
 static struct {
     uint64_t tick;          /* bumped by every interrupt before it fires */
-    uint64_t accepted;      /* highest tick hvm_do_IRQ_dpci() took */
+    uint64_t accepted;      /* highest tick hvh_dpci_irq() took */
     uint64_t seen;          /* highest tick an injection observed */
     uint64_t injections;
     int torn;               /* teardown returned 0, not bound since */
@@ -55,9 +56,9 @@ static struct {
 } pirqs[NR_PIRQS];
 static uint64_t violations_after_teardown;
 
-static void deliver(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
+static void deliver(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
 {
-    unsigned int p = pirq_dpci->pirq;
+    unsigned int p = hvh_dpci_pirq_nr(pirq_dpci);
     uint64_t t = __atomic_load_n(&pirqs[p].tick, __ATOMIC_SEQ_CST);
     uint64_t s = __atomic_load_n(&pirqs[p].seen, __ATOMIC_RELAXED);
 
@@ -74,7 +75,7 @@ static void deliver(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
 static int fire(struct domain *d, unsigned int p)
 {
     uint64_t t = __atomic_add_fetch(&pirqs[p].tick, 1, __ATOMIC_SEQ_CST);
-    int taken = hvm_do_IRQ_dpci(d, p);
+    int taken = hvh_dpci_irq(d, p);
 
     if ( taken )
     {
@@ -151,15 +152,15 @@ static struct domain *new_guest(domid_t domid, enum dpci_policy policy)
     dpci_policy = policy;
     d = hvh_domain_create(domid, 1, true);
     assert_non_null(d);
-    assert_int_equal(dpci_domain_init(d, NR_PIRQS, deliver), 0);
+    assert_int_equal(hvh_dpci_domain_init(d, NR_PIRQS, deliver), 0);
     reset_guest_view();
     return d;
 }
 
 static void free_guest(struct domain *d)
 {
-    assert_int_equal(pci_clean_dpci_irqs(d), 0);
-    dpci_domain_free(d);
+    assert_int_equal(arch_pci_clean_pirqs(d), 0);
+    hvh_dpci_domain_free(d);
     hvh_domain_destroy(d);
 }
 
@@ -172,16 +173,16 @@ static void test_schedule_once(void **state)
     d = new_guest(11, DPCI_POLICY_SOFTIRQ);
     read_totals(11, &t0);
     assert_int_equal(fire(d, 0), 0);               /* not bound */
-    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
+    assert_int_equal(hvh_dpci_bind(d, 0, 0x40), 0);
     for ( unsigned int i = 0; i < 10; i++ )
         assert_int_equal(fire(d, 0), 1);
     /* Ten interrupts, one queued item, one softirq raised. */
     assert_int_equal(dpci_softirq_queued(1), 1);
-    assert_true(pt_pirq_softirq_active(&d->dpci.pirqs[0]));
+    assert_true(pt_pirq_softirq_active(hvh_dpci_item(d, 0)));
     assert_true(softirq_pending(1) & (1UL << HVM_DPCI_SOFTIRQ));
     hvh_cpu_poll();
     assert_int_equal(dpci_softirq_queued(1), 0);
-    assert_false(pt_pirq_softirq_active(&d->dpci.pirqs[0]));
+    assert_false(pt_pirq_softirq_active(hvh_dpci_item(d, 0)));
     assert_int_equal(pirqs[0].injections, 1);
     assert_int_equal(pirqs[0].seen, pirqs[0].accepted);
     read_totals(11, &t1);
@@ -203,16 +204,16 @@ static void test_teardown_eagain(void **state)
     hvh_cpu_enter(2);
     d = new_guest(12, DPCI_POLICY_SOFTIRQ);
     read_totals(12, &t0);
-    assert_int_equal(pt_irq_create_bind(d, 1, 0x41), 0);
+    assert_int_equal(hvh_dpci_bind(d, 1, 0x41), 0);
     assert_int_equal(fire(d, 1), 1);
     hvh_cpu_leave();
 
     /* pCPU 0 unbinds while the item waits on pCPU 2. */
     hvh_cpu_enter(0);
-    assert_int_equal(pt_irq_destroy_bind(d, 1), -EAGAIN);
+    assert_int_equal(hvh_dpci_unbind(d, 1), -EAGAIN);
     assert_int_equal(fire(d, 1), 0);               /* unbound: refused */
-    assert_int_equal(pt_irq_destroy_bind(d, 1), -EAGAIN);
-    assert_int_equal(pci_clean_dpci_irqs(d), -EAGAIN);
+    assert_int_equal(hvh_dpci_unbind(d, 1), -EAGAIN);
+    assert_int_equal(arch_pci_clean_pirqs(d), -ERESTART);
     hvh_cpu_leave();
 
     /* pCPU 2 runs its softirq: the item runs, injects nothing. */
@@ -220,7 +221,7 @@ static void test_teardown_eagain(void **state)
     hvh_cpu_poll();
     hvh_cpu_leave();
     hvh_cpu_enter(0);
-    assert_int_equal(pt_irq_destroy_bind(d, 1), 0);
+    assert_int_equal(hvh_dpci_unbind(d, 1), 0);
     assert_int_equal(pirqs[1].injections, 0);
     read_totals(12, &t1);
     assert_int_equal(t1.eagain - t0.eagain, 3);
@@ -238,16 +239,16 @@ static void test_rebind_bounded(void **state)
     assert_int_equal(hvh_param_set("dpci_teardown_timeout_ms", "20"), 0);
     hvh_cpu_enter(3);
     d = new_guest(13, DPCI_POLICY_SOFTIRQ);
-    assert_int_equal(pt_irq_create_bind(d, 2, 0x42), 0);
+    assert_int_equal(hvh_dpci_bind(d, 2, 0x42), 0);
     assert_int_equal(fire(d, 2), 1);
     hvh_cpu_leave();
 
     hvh_cpu_enter(0);
     read_totals(13, &t0);
-    assert_int_equal(pt_irq_destroy_bind(d, 2), -EAGAIN);
+    assert_int_equal(hvh_dpci_unbind(d, 2), -EAGAIN);
     /* pCPU 3 never runs its softirq: the rebind gives up in time. */
     start = NOW();
-    assert_int_equal(pt_irq_create_bind(d, 2, 0x43), -EAGAIN);
+    assert_int_equal(hvh_dpci_bind(d, 2, 0x43), -EAGAIN);
     assert_true(NOW() - start >= MILLISECS(20));
     assert_true(NOW() - start < SECONDS(10));     /* bounded, not for ever */
     read_totals(13, &t1);
@@ -258,7 +259,7 @@ static void test_rebind_bounded(void **state)
     hvh_cpu_poll();
     hvh_cpu_leave();
     hvh_cpu_enter(0);
-    assert_int_equal(pt_irq_create_bind(d, 2, 0x43), 0);
+    assert_int_equal(hvh_dpci_bind(d, 2, 0x43), 0);
     assert_int_equal(fire(d, 2), 1);
     hvh_cpu_poll();
     assert_int_equal(pirqs[2].injections, 1);
@@ -273,8 +274,8 @@ static void test_cpu_offline(void **state)
 
     hvh_cpu_enter(3);
     d = new_guest(14, DPCI_POLICY_SOFTIRQ);
-    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
-    assert_int_equal(pt_irq_create_bind(d, 3, 0x43), 0);
+    assert_int_equal(hvh_dpci_bind(d, 0, 0x40), 0);
+    assert_int_equal(hvh_dpci_bind(d, 3, 0x43), 0);
     assert_int_equal(fire(d, 0), 1);
     assert_int_equal(fire(d, 3), 1);
     assert_int_equal(dpci_softirq_queued(3), 2);
@@ -292,7 +293,7 @@ static void test_cpu_offline(void **state)
     hvh_cpu_poll();
     assert_int_equal(pirqs[0].injections, 1);
     assert_int_equal(pirqs[3].injections, 1);
-    assert_int_equal(pci_clean_dpci_irqs(d), 0);
+    assert_int_equal(arch_pci_clean_pirqs(d), 0);
     free_guest(d);
     hvh_cpu_leave();
     assert_int_equal(hvh_cpu_up(3), 0);
@@ -300,7 +301,7 @@ static void test_cpu_offline(void **state)
     /* The baseline's tasklets move too. */
     hvh_cpu_enter(3);
     d = new_guest(17, DPCI_POLICY_TASKLET);
-    assert_int_equal(pt_irq_create_bind(d, 1, 0x41), 0);
+    assert_int_equal(hvh_dpci_bind(d, 1, 0x41), 0);
     assert_int_equal(fire(d, 1), 1);
     hvh_cpu_leave();
     assert_int_equal(hvh_cpu_down(3), 0);
@@ -326,7 +327,7 @@ static void test_baseline_tasklet(void **state)
     hvh_cpu_enter(1);
     d = new_guest(15, DPCI_POLICY_TASKLET);
     read_totals(15, &t0);
-    assert_int_equal(pt_irq_create_bind(d, 0, 0x40), 0);
+    assert_int_equal(hvh_dpci_bind(d, 0, 0x40), 0);
     assert_int_equal(fire(d, 0), 1);
     assert_int_equal(fire(d, 0), 1);
     hvh_cpu_poll();
@@ -336,7 +337,7 @@ static void test_baseline_tasklet(void **state)
     assert_true(t1.lock_acq - t0.lock_acq >= 4);
     /* Teardown kills a queued tasklet: it never runs afterwards. */
     assert_int_equal(fire(d, 0), 1);
-    assert_int_equal(pt_irq_destroy_bind(d, 0), 0);
+    assert_int_equal(hvh_dpci_unbind(d, 0), 0);
     __atomic_store_n(&pirqs[0].torn, 1, __ATOMIC_SEQ_CST);
     hvh_cpu_poll();
     assert_int_equal(pirqs[0].injections, 1);
@@ -362,12 +363,12 @@ static void test_trace_events(void **state)
     assert_int_equal(hvh_trace_open(path, 1 << 16), 0);
     hvh_cpu_enter(2);
     d = new_guest(16, DPCI_POLICY_SOFTIRQ);
-    assert_int_equal(pt_irq_create_bind(d, 3, 0x43), 0);
+    assert_int_equal(hvh_dpci_bind(d, 3, 0x43), 0);
     assert_int_equal(fire(d, 3), 1);
     assert_int_equal(fire(d, 3), 1);            /* coalesced: no record */
-    assert_int_equal(pt_irq_destroy_bind(d, 3), -EAGAIN);
+    assert_int_equal(hvh_dpci_unbind(d, 3), -EAGAIN);
     hvh_cpu_poll();
-    assert_int_equal(pt_irq_destroy_bind(d, 3), 0);
+    assert_int_equal(hvh_dpci_unbind(d, 3), 0);
     free_guest(d);
     hvh_cpu_leave();
     assert_int_equal(hvh_trace_close(), 0);
@@ -467,10 +468,10 @@ static void source_loop(void *arg)
 /* Whether an injection of pirq p is queued or running anywhere. */
 static bool in_flight(unsigned int p)
 {
-    struct hvm_pirq_dpci *pd = &race.d->dpci.pirqs[p];
+    struct hvm_pirq_dpci *pd = hvh_dpci_item(race.d, p);
 
     if ( dpci_policy == DPCI_POLICY_TASKLET )
-        return tasklet_is_scheduled(&pd->tasklet);
+        return tasklet_is_scheduled(hvh_dpci_tasklet(pd));
     return pt_pirq_softirq_active(pd);
 }
 
@@ -484,7 +485,7 @@ static void check_torn(unsigned int p)
 {
     if ( in_flight(p) )
         race.failure = "item still in flight after its teardown returned 0";
-    pirqs[p].torn_runs = __atomic_load_n(&race.d->dpci.pirqs[p].runs,
+    pirqs[p].torn_runs = __atomic_load_n(&hvh_dpci_item(race.d, p)->ext.runs,
                                          __ATOMIC_SEQ_CST);
     pirqs[p].torn_valid = true;
 }
@@ -505,7 +506,7 @@ static int retry(int (*op)(struct domain *, unsigned int), unsigned int p)
     s_time_t deadline = NOW() + SECONDS(10);
     int rc;
 
-    while ( (rc = op(race.d, p)) == -EAGAIN )
+    while ( (rc = op(race.d, p)) == -EAGAIN || rc == -ERESTART )
     {
         race.eagains++;
         if ( NOW() > deadline )
@@ -518,7 +519,7 @@ static int retry(int (*op)(struct domain *, unsigned int), unsigned int p)
 
 static int clean_all(struct domain *d, unsigned int unused)
 {
-    return pci_clean_dpci_irqs(d);
+    return arch_pci_clean_pirqs(d);
 }
 
 static int bind(struct domain *d, unsigned int p)
@@ -532,12 +533,12 @@ static int bind(struct domain *d, unsigned int p)
     pirqs[p].bind_tick = __atomic_load_n(&pirqs[p].tick, __ATOMIC_SEQ_CST);
     /* Nothing may have run for it between its teardown and now. */
     if ( d == race.d && pirqs[p].torn_valid &&
-         __atomic_load_n(&d->dpci.pirqs[p].runs, __ATOMIC_SEQ_CST) !=
+         __atomic_load_n(&hvh_dpci_item(d, p)->ext.runs, __ATOMIC_SEQ_CST) !=
          pirqs[p].torn_runs )
         race.failure = "item ran after its teardown returned 0";
     pirqs[p].torn_valid = false;
     __atomic_store_n(&pirqs[p].torn, 0, __ATOMIC_SEQ_CST);
-    rc = pt_irq_create_bind(d, p, 0x40 + p);
+    rc = hvh_dpci_bind(d, p, 0x40 + p);
     return rc;
 }
 
@@ -568,9 +569,9 @@ static void check_quiet(void)
         cpu_relax();
         busy = false;
         for ( p = 0; p < NR_PIRQS; p++ )
-            if ( pt_pirq_softirq_active(&race.d->dpci.pirqs[p]) ||
+            if ( pt_pirq_softirq_active(hvh_dpci_item(race.d, p)) ||
                  (dpci_policy == DPCI_POLICY_TASKLET &&
-                  tasklet_is_scheduled(&race.d->dpci.pirqs[p].tasklet)) )
+                  tasklet_is_scheduled(hvh_dpci_tasklet(hvh_dpci_item(race.d, p)))) )
                 busy = true;
     } while ( busy && NOW() < deadline );
     if ( busy )
@@ -583,7 +584,7 @@ static void check_quiet(void)
 
     for ( p = 0; p < NR_PIRQS; p++ )
     {
-        struct hvm_pirq_dpci *pd = &race.d->dpci.pirqs[p];
+        struct hvm_pirq_dpci *pd = hvh_dpci_item(race.d, p);
         uint64_t acc = __atomic_load_n(&pirqs[p].accepted, __ATOMIC_RELAXED);
 
         /* Interrupts accepted under an earlier binding may be dropped. */
@@ -626,7 +627,7 @@ static void control_loop(void *arg)
         {
         case 0:         /* unbind, rebind */
         case 1:
-            if ( retry(pt_irq_destroy_bind, p) )
+            if ( retry(hvh_dpci_unbind, p) )
                 race.failure = "unbind did not complete";
             check_torn(p);
             torn(p);
@@ -635,7 +636,7 @@ static void control_loop(void *arg)
                 race.failure = "rebind did not complete";
             break;
         case 2:         /* rebind straight away while it may be in flight */
-            switch ( pt_irq_destroy_bind(race.d, p) )
+            switch ( hvh_dpci_unbind(race.d, p) )
             {
             case -EAGAIN:
                 race.eagains++;

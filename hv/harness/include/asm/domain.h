@@ -9,6 +9,7 @@
 
 #include <asm/hvm/vcpu.h>
 #include <asm/p2m.h>
+#include <asm/hvm/domain.h>
 
 struct arch_vcpu {
     struct hvm_vcpu hvm;
@@ -17,6 +18,7 @@ struct arch_vcpu {
 struct arch_domain {
     struct p2m_domain *p2m;     /* the host p2m, p2m_get_hostp2m(d) */
     struct p2m_domain hostp2m;  /* harness: where it lives */
+    struct hvm_domain hvm;      /* d->arch.hvm.irq (dpci) */
 };
 
 #endif /* __ASM_DOMAIN_H__ */

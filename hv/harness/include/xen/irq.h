@@ -23,4 +23,29 @@ bool hvh_in_irq(void);
 #define local_save_flags(x) ((x) = (hvh_local_irq_is_enabled() ? 0x200UL : 0))
 #define in_irq() hvh_in_irq()
 
+/*
+ * dpci: struct pirq and its lookups as in Xen 4.17 (hv/harness/dpci.c).
+ * The harness keeps a domain's pirqs in a flat table instead of
+ * d->pirq_tree, and its pirq_guest_bind()/pirq_guest_unbind() play the
+ * irq_desc of each pirq (see hvh/dpci.h).
+ */
+struct domain;
+struct vcpu;
+
+struct pirq {
+    int pirq;
+    uint32_t evtchn;            /* evtchn_port_t */
+    bool masked;
+    struct arch_pirq arch;
+};
+
+struct pirq *hvh_pirq_info(struct domain *d, int pirq);
+#define pirq_info(d, p) hvh_pirq_info(d, p)
+struct pirq *pirq_get_info(struct domain *, int pirq);
+void pirq_cleanup_check(struct pirq *, struct domain *);
+#define pirq_cleanup_check(pirq, d) \
+    (!(pirq)->evtchn ? pirq_cleanup_check(pirq, d) : (void)0)
+int pirq_guest_bind(struct vcpu *, struct pirq *, int will_share);
+void pirq_guest_unbind(struct domain *d, struct pirq *);
+
 #endif /* __XEN_IRQ_H__ */

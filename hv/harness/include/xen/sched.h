@@ -12,6 +12,7 @@
 
 #include <xen/types.h>
 #include <xen/spinlock.h>
+#include <xen/rwlock.h>
 #include <xen/rcupdate.h>
 #include <xen/smp.h>
 #include <xen/bitops.h>
@@ -53,6 +54,10 @@ struct domain {
     spinlock_t domain_lock;
     void *hvh_priv;
     struct arch_domain arch;    /* d->arch.p2m */
+    rwlock_t event_lock;        /* dpci: as in Xen 4.17 */
+    unsigned int nr_pirqs;      /* dpci: as in Xen */
+    struct hvh_pirq_table *pirq_tree; /* dpci: hv/harness/dpci.c */
+    bool hvh_iommu_enabled;     /* dpci: is_iommu_enabled() */
 
     /* FIX STATE: each fix adds one line below */
     struct maptrack_domain maptrack;
@@ -87,6 +92,10 @@ static inline bool is_hvm_domain(const struct domain *d)
     return d->is_hvm;
 }
 #define is_hvm_vcpu(v) is_hvm_domain((v)->domain)
+static inline bool is_iommu_enabled(const struct domain *d)
+{
+    return d->hvh_iommu_enabled;
+}
 
 /* Clears _VPF_blocked and wakes the vCPU if it was blocked. */
 void vcpu_unblock(struct vcpu *v);

@@ -15,6 +15,9 @@
  * this path (the per-domain event_lock in hvm_dirq_assist() is the guest's
  * own, as in Xen).
  *
+ * The item is Xen's struct hvm_pirq_dpci (->state, ->softirq_list); the
+ * fix adds ->ext (schedule time, run count) and d->dpci (domain figures).
+ *
  * Invariants (state bits in xen/hvm/dpci.h):
  *  - SCHED is set exactly while the item is on one pCPU's list: set by the
  *    one scheduler that wins test_and_set_bit(), cleared by the softirq of
@@ -24,10 +27,11 @@
  *    state is never 0 while a softirq holds the item; a second pCPU that
  *    finds RUN set puts the item back on its own list and retries, so an
  *    item never runs on two pCPUs at once.
- *  - Teardown (pt_irq_destroy_bind, pci_clean_dpci_irqs) first clears the
- *    binding under the item's desc_lock, so no interrupt schedules it again,
- *    then completes only when state is 0; otherwise it returns -EAGAIN and
- *    the caller retries after processing softirqs.  pt_irq_create_bind()
+ *  - Teardown (pt_irq_destroy_bind, arch_pci_clean_pirqs) first unbinds
+ *    the pirq (pirq_guest_unbind(), under the irq_desc lock), so no
+ *    interrupt schedules it again, then completes only when state is 0;
+ *    otherwise it returns -EAGAIN (-ERESTART) and the caller retries after
+ *    processing softirqs.  pt_irq_create_bind()
  *    retries itself, bounded by dpci_teardown_timeout_ms, then returns
  *    -EAGAIN: nothing spins forever.
  *  - A pCPU that goes offline hands its list to the pCPU that runs the
@@ -42,6 +46,7 @@
 #include <xen/lib.h>
 #include <xen/cpu.h>
 #include <xen/init.h>
+#include <xen/irq.h>
 #include <xen/list.h>
 #include <xen/percpu.h>
 #include <xen/sched.h>
@@ -51,10 +56,16 @@
 #include <xen/telemetry_trace.h>
 #include <xen/time.h>
 #include <xen/hvm/dpci.h>
+#include <asm/hvm/irq.h>
 
 static DEFINE_PER_CPU(struct list_head, dpci_list);
 
-/* Interrupt context on the pCPU that took the interrupt; desc_lock held. */
+static unsigned int pirq_nr(struct hvm_pirq_dpci *pirq_dpci)
+{
+    return dpci_pirq(pirq_dpci)->pirq;
+}
+
+/* Interrupt context on the pCPU that took the interrupt, irq_desc lock held. */
 void dpci_softirq_schedule(struct hvm_pirq_dpci *pirq_dpci)
 {
     unsigned long flags;
@@ -63,7 +74,7 @@ void dpci_softirq_schedule(struct hvm_pirq_dpci *pirq_dpci)
     if ( test_and_set_bit(DPCI_STATE_SCHED, &pirq_dpci->state) )
         return;
 
-    write_atomic(&pirq_dpci->sched_time, NOW());
+    write_atomic(&pirq_dpci->ext.sched_time, NOW());
 
     local_irq_save(flags);
     list_add_tail(&pirq_dpci->softirq_list, &this_cpu(dpci_list));
@@ -73,7 +84,7 @@ void dpci_softirq_schedule(struct hvm_pirq_dpci *pirq_dpci)
 
     TELEMETRY_INC(dpci, softirqs_raised);
     arch_fetch_and_add(&pirq_dpci->dom->dpci.items_scheduled, 1);
-    trace_dpci_schedule(pirq_dpci->dom->domain_id, pirq_dpci->pirq,
+    trace_dpci_schedule(pirq_dpci->dom->domain_id, pirq_nr(pirq_dpci),
                         smp_processor_id());
 }
 
@@ -83,7 +94,7 @@ bool pt_pirq_softirq_active(struct hvm_pirq_dpci *pirq_dpci)
            ((1UL << DPCI_STATE_SCHED) | (1UL << DPCI_STATE_RUN));
 }
 
-static void dpci_softirq(void)
+static void cf_check dpci_softirq(void)
 {
     unsigned int cpu = smp_processor_id(), batch = 0;
     LIST_HEAD(our_list);
@@ -96,6 +107,7 @@ static void dpci_softirq(void)
     {
         struct hvm_pirq_dpci *pirq_dpci =
             list_entry(our_list.next, struct hvm_pirq_dpci, softirq_list);
+        struct domain *d;
         s_time_t latency;
 
         list_del(&pirq_dpci->softirq_list);
@@ -114,18 +126,22 @@ static void dpci_softirq(void)
             continue;
         }
 
-        latency = NOW() - read_atomic(&pirq_dpci->sched_time);
+        latency = NOW() - read_atomic(&pirq_dpci->ext.sched_time);
         if ( !test_and_clear_bit(DPCI_STATE_SCHED, &pirq_dpci->state) )
             BUG();
 
-        hvm_dirq_assist(pirq_dpci->dom, pirq_dpci);
+        /*
+         * ->dom stays valid while RUN is set: pt_pirq_cleanup_check() only
+         * clears it once the state is 0.
+         */
+        d = read_atomic(&pirq_dpci->dom);
+        hvm_dirq_assist(d, pirq_dpci);
 
         /* Counted before RUN clears: a teardown that sees 0 sees these. */
         TELEMETRY_INC(dpci, items_run);
         TELEMETRY_HIST(dpci, latency, latency);
-        arch_fetch_and_add(&pirq_dpci->dom->dpci.items_run, 1);
-        trace_dpci_run(pirq_dpci->dom->domain_id, pirq_dpci->pirq, cpu,
-                       latency);
+        arch_fetch_and_add(&d->dpci.items_run, 1);
+        trace_dpci_run(d->domain_id, pirq_nr(pirq_dpci), cpu, latency);
         batch++;
 
         clear_bit(DPCI_STATE_RUN, &pirq_dpci->state);
@@ -190,7 +206,7 @@ static struct notifier_block dpci_cpu_nfb = {
     .notifier_call = dpci_cpu_callback,
 };
 
-static int __init setup_dpci_softirq(void)
+static int __init cf_check setup_dpci_softirq(void)
 {
     unsigned int cpu;
 

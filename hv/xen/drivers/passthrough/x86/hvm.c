@@ -1,24 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * drivers/passthrough/x86/hvm.c: binding of passthrough interrupts to a
- * guest and their injection (the parts of Xen 4.17's file of the same name
- * that the dpci fix touches), shared by both injection policies.
+ * drivers/passthrough/x86/hvm.c: binding of passthrough MSIs to an HVM
+ * guest and their injection: the parts of Xen 4.17's file of the same name
+ * that the dpci fix touches, written against Xen's own structures (struct
+ * pirq, struct hvm_pirq_dpci, struct hvm_irq_dpci, d->event_lock) and
+ * prototypes (xen/iommu.h, xen/pci.h, asm/hvm/irq.h), shared by both
+ * injection policies.
  *
  * Problem (seed 002): see dpci_softirq.c.  This file chooses the path
  * (boot parameter dpci_policy=tasklet|softirq, default softirq) and holds
  * the teardown rules of the fix:
- *  - pt_irq_destroy_bind() and pci_clean_dpci_irqs() clear the binding,
- *    then return -EAGAIN while an injection is still in flight; the caller
- *    (a domctl continuation in Xen) processes softirqs and calls again.
+ *  - pt_irq_destroy_bind() unbinds the pirq, then returns -EAGAIN while an
+ *    injection is still queued or running; arch_pci_clean_pirqs() unbinds
+ *    every pirq and returns -ERESTART in the same case (domain destruction
+ *    continues later).  The caller processes softirqs and calls again.
  *  - pt_irq_create_bind() on an item still in flight from an earlier
  *    binding drops the event lock, processes softirqs and retries, for at
  *    most dpci_teardown_timeout_ms, then returns -EAGAIN.
- * The baseline keeps the pre-fix teardown: tasklet_kill(), which spins.
+ * The baseline (CONFIG_DPCI_BASELINE, harness builds) keeps the pre-fix
+ * teardown: tasklet_kill(), which spins.
  *
- * Invariant: the binding (flags) is written under both the domain's
- * event_lock and the item's desc_lock; interrupts read it under desc_lock,
- * injection under event_lock.  Once a teardown returned 0 for an item, no
- * injection for it runs until it is bound again.
+ * Invariant: the binding (->flags) is written under d->event_lock, set
+ * before pirq_guest_bind() and cleared after pirq_guest_unbind(); both take
+ * the irq_desc lock that do_IRQ() holds around hvm_do_IRQ_dpci(), so an
+ * interrupt sees a complete binding or none, and once a teardown returned
+ * 0 for an item no injection for it runs until it is bound again.
+ *
+ * Only guest MSIs bound to machine MSIs are handled here; INTx/GSI
+ * bindings, posted-interrupt IRTE updates and the EOI paths of Xen's file
+ * are not part of this fix (docs/PATCHING.md).
  *
  * Counters (node "dpci"): teardown_eagain per pCPU (trace
  * DPCI_TEARDOWN_EAGAIN); the domain records (items_scheduled, items_run)
@@ -27,24 +37,45 @@
 
 #include <xen/lib.h>
 #include <xen/errno.h>
+#include <xen/iommu.h>
+#include <xen/irq.h>
 #include <xen/param.h>
+#include <xen/pci.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/softirq.h>
-#include <xen/spinlock.h>
 #include <xen/telemetry.h>
 #include <xen/telemetry_trace.h>
 #include <xen/time.h>
 #include <xen/xmalloc.h>
 #include <xen/hvm/dpci.h>
+#include <asm/hvm/hvm.h>
+#include <asm/hvm/irq.h>
+#include <public/domctl.h>
+
+/* pirq_dpci() is a macro testing its argument; gcc 12 warns about that. */
+static inline struct hvm_pirq_dpci *dpci_of(struct pirq *pirq)
+{
+    return &pirq->arch.hvm.dpci;
+}
 
 enum dpci_policy __read_mostly dpci_policy = DPCI_POLICY_SOFTIRQ;
 
+#ifdef CONFIG_DPCI_BASELINE
+#define dpci_baseline() (dpci_policy == DPCI_POLICY_TASKLET)
+#else
+/* Without the baseline built in (a Xen tree), the policy is fixed. */
+#define dpci_baseline() false
+#endif
+
 static int __init cf_check parse_dpci_policy(const char *s)
 {
+#ifdef CONFIG_DPCI_BASELINE
     if ( !strcmp(s, "tasklet") )
         dpci_policy = DPCI_POLICY_TASKLET;
-    else if ( !strcmp(s, "softirq") )
+    else
+#endif
+    if ( !strcmp(s, "softirq") )
         dpci_policy = DPCI_POLICY_SOFTIRQ;
     else
         return -EINVAL;
@@ -57,213 +88,361 @@ custom_param("dpci_policy", parse_dpci_policy);
 static unsigned int __read_mostly dpci_teardown_timeout_ms = 1000;
 integer_runtime_param("dpci_teardown_timeout_ms", dpci_teardown_timeout_ms);
 
-static struct hvm_pirq_dpci *dpci_item(struct domain *d, unsigned int pirq)
-{
-    if ( pirq >= d->dpci.nr_pirqs )
-        return NULL;
-
-    return &d->dpci.pirqs[pirq];
-}
-
-static int dpci_eagain(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
+static void dpci_count_eagain(const struct domain *d,
+                              const struct pirq *pirq)
 {
     TELEMETRY_INC(dpci, teardown_eagain);
-    trace_dpci_teardown_eagain(d->domain_id, pirq_dpci->pirq);
-
-    return -EAGAIN;
+    trace_dpci_teardown_eagain(d->domain_id, pirq->pirq);
 }
 
-/* Clear the binding so that no interrupt schedules the item any more. */
-static void dpci_unbind(struct hvm_pirq_dpci *pirq_dpci)
+struct hvm_irq_dpci *domain_get_irq_dpci(const struct domain *d)
 {
-    unsigned long flags;
+    if ( !d || !is_hvm_domain(d) )
+        return NULL;
 
-    spin_lock_irqsave(&pirq_dpci->desc_lock, flags);
-    write_atomic(&pirq_dpci->flags, 0);
-    spin_unlock_irqrestore(&pirq_dpci->desc_lock, flags);
+    return hvm_domain_irq(d)->dpci;
 }
 
-int dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
-                     void (*deliver)(struct domain *,
-                                     struct hvm_pirq_dpci *))
+void free_hvm_irq_dpci(struct hvm_irq_dpci *dpci)
 {
-    struct dpci_domain *dd = &d->dpci;
-    unsigned int i;
+    xfree(dpci);
+}
 
-    dd->pirqs = xzalloc_array(struct hvm_pirq_dpci, nr_pirqs);
-    if ( !dd->pirqs )
-        return -ENOMEM;
+void pt_pirq_init(struct domain *d, struct hvm_pirq_dpci *dpci)
+{
+    INIT_LIST_HEAD(&dpci->digl_list);
+    INIT_LIST_HEAD(&dpci->softirq_list);
+    dpci->gmsi.dest_vcpu_id = -1;
+}
 
-    spin_lock_init(&dd->event_lock);
-    dd->nr_pirqs = nr_pirqs;
-    dd->deliver = deliver;
-    dd->items_scheduled = 0;
-    dd->items_run = 0;
+/* May the pirq's structure go?  Not while bound or in flight. */
+bool pt_pirq_cleanup_check(struct hvm_pirq_dpci *dpci)
+{
+    if ( dpci->flags || pt_pirq_softirq_active(dpci) )
+        return false;
 
-    for ( i = 0; i < nr_pirqs; i++ )
+    write_atomic(&dpci->dom, NULL);
+
+    return true;
+}
+
+/*
+ * Call cb for each mapped pirq of d, under the event lock, until it
+ * returns non-zero.  Looks every pirq number up: d->nr_pirqs lookups.
+ */
+int pt_pirq_iterate(struct domain *d,
+                    int (*cb)(struct domain *,
+                              struct hvm_pirq_dpci *, void *),
+                    void *arg)
+{
+    unsigned int nr;
+    int rc = 0;
+
+    ASSERT(rw_is_locked(&d->event_lock));
+
+    for ( nr = 0; !rc && nr < d->nr_pirqs; nr++ )
     {
-        struct hvm_pirq_dpci *pirq_dpci = &dd->pirqs[i];
+        struct pirq *pirq = pirq_info(d, nr);
 
-        pirq_dpci->pirq = i;
-        pirq_dpci->dom = d;
-        spin_lock_init(&pirq_dpci->desc_lock);
-        INIT_LIST_HEAD(&pirq_dpci->softirq_list);
-        dpci_tasklet_init(pirq_dpci);
+        if ( pirq && (dpci_of(pirq)->flags & HVM_IRQ_DPCI_MAPPED) )
+            rc = cb(d, dpci_of(pirq), arg);
     }
 
-    return 0;
+    return rc;
 }
 
-void dpci_domain_free(struct domain *d)
+/* The event lock is held for writing. */
+static struct hvm_irq_dpci *get_or_alloc_irq_dpci(struct domain *d)
 {
+    struct hvm_irq_dpci *dpci = domain_get_irq_dpci(d);
     unsigned int i;
 
-    for ( i = 0; i < d->dpci.nr_pirqs; i++ )
-        ASSERT(!pt_pirq_softirq_active(&d->dpci.pirqs[i]));
+    if ( dpci )
+        return dpci;
 
-    xfree(d->dpci.pirqs);
-    d->dpci.pirqs = NULL;
-    d->dpci.nr_pirqs = 0;
+    dpci = xzalloc(struct hvm_irq_dpci);
+    if ( !dpci )
+        return NULL;
+
+    for ( i = 0; i < NR_HVM_DOMU_IRQS; i++ )
+        INIT_LIST_HEAD(&dpci->girq[i]);
+    hvm_domain_irq(d)->dpci = dpci;
+
+    return dpci;
 }
 
-int pt_irq_create_bind(struct domain *d, unsigned int pirq, uint32_t gvec)
+int pt_irq_create_bind(
+    struct domain *d, const struct xen_domctl_bind_pt_irq *pt_irq_bind)
 {
-    struct hvm_pirq_dpci *pirq_dpci = dpci_item(d, pirq);
+    int nr = pt_irq_bind->machine_irq;
     s_time_t start = NOW();
-    unsigned long flags;
+    struct hvm_pirq_dpci *pirq_dpci;
+    struct pirq *pirq;
+    int rc;
 
-    if ( !pirq_dpci )
+    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI )
+        return -EOPNOTSUPP;
+    if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
 
  restart:
-    spin_lock(&d->dpci.event_lock);
+    write_lock(&d->event_lock);
 
-    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) )
+    if ( !get_or_alloc_irq_dpci(d) )
     {
-        /*
-         * An injection of an earlier binding may still be queued or
-         * running on some pCPU: let it finish before the item is reused,
-         * but never wait for ever.
-         */
-        if ( dpci_policy == DPCI_POLICY_SOFTIRQ &&
-             pt_pirq_softirq_active(pirq_dpci) )
-        {
-            spin_unlock(&d->dpci.event_lock);
-            if ( NOW() - start > MILLISECS(dpci_teardown_timeout_ms) )
-                return dpci_eagain(d, pirq_dpci);
-            process_pending_softirqs();
-            cpu_relax();
-            goto restart;
-        }
-
-        if ( dpci_policy == DPCI_POLICY_TASKLET )
-            dpci_tasklet_init(pirq_dpci);
-        write_atomic(&pirq_dpci->masked, false);
+        write_unlock(&d->event_lock);
+        return -ENOMEM;
     }
 
-    spin_lock_irqsave(&pirq_dpci->desc_lock, flags);
-    pirq_dpci->gvec = gvec;
-    write_atomic(&pirq_dpci->flags,
-                 HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_GUEST_MSI);
-    spin_unlock_irqrestore(&pirq_dpci->desc_lock, flags);
+    pirq = pirq_get_info(d, nr);
+    if ( !pirq )
+    {
+        write_unlock(&d->event_lock);
+        return -ENOMEM;
+    }
+    pirq_dpci = dpci_of(pirq);
 
-    spin_unlock(&d->dpci.event_lock);
+    if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
+    {
+        /* Already bound: the guest moved the vector. */
+        pirq_dpci->gmsi.gvec = pt_irq_bind->u.msi.gvec;
+        pirq_dpci->gmsi.gflags = pt_irq_bind->u.msi.gflags &
+                                 ~XEN_DOMCTL_VMSI_X86_UNMASKED;
+        write_unlock(&d->event_lock);
+        return 0;
+    }
 
-    return 0;
+    /*
+     * An injection of an earlier binding may still be queued or running on
+     * some pCPU: let it finish before the item is reused, but never wait
+     * for ever.
+     */
+    if ( !dpci_baseline() && pt_pirq_softirq_active(pirq_dpci) )
+    {
+        write_unlock(&d->event_lock);
+        if ( NOW() - start > MILLISECS(dpci_teardown_timeout_ms) )
+        {
+            dpci_count_eagain(d, pirq);
+            return -EAGAIN;
+        }
+        process_pending_softirqs();
+        cpu_relax();
+        goto restart;
+    }
+
+#ifdef CONFIG_DPCI_BASELINE
+    if ( dpci_baseline() )
+        dpci_tasklet_init(pirq_dpci);
+#endif
+    write_atomic(&pirq_dpci->masked, false);
+
+    write_atomic(&pirq_dpci->dom, d);
+    pirq_dpci->gmsi.gvec = pt_irq_bind->u.msi.gvec;
+    pirq_dpci->gmsi.gflags = pt_irq_bind->u.msi.gflags &
+                             ~XEN_DOMCTL_VMSI_X86_UNMASKED;
+    /* Complete before the first interrupt can see it. */
+    write_atomic(&pirq_dpci->flags, HVM_IRQ_DPCI_MAPPED |
+                                    HVM_IRQ_DPCI_MACH_MSI |
+                                    HVM_IRQ_DPCI_GUEST_MSI);
+
+    rc = pirq_guest_bind(d->vcpu[0], pirq, 0);
+    if ( unlikely(rc) )
+    {
+        write_atomic(&pirq_dpci->flags, 0);
+        pirq_dpci->gmsi.gvec = 0;
+        pirq_dpci->gmsi.gflags = 0;
+        pirq_cleanup_check(pirq, d);
+    }
+
+    write_unlock(&d->event_lock);
+
+    return rc;
 }
 
-int pt_irq_destroy_bind(struct domain *d, unsigned int pirq)
+int pt_irq_destroy_bind(
+    struct domain *d, const struct xen_domctl_bind_pt_irq *pt_irq_bind)
 {
-    struct hvm_pirq_dpci *pirq_dpci = dpci_item(d, pirq);
-    bool busy;
+    int nr = pt_irq_bind->machine_irq;
+    struct hvm_pirq_dpci *pirq_dpci;
+    struct pirq *pirq;
+    bool busy = false;
 
-    if ( !pirq_dpci )
+    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI )
+        return -EOPNOTSUPP;
+    if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
 
-    spin_lock(&d->dpci.event_lock);
-    dpci_unbind(pirq_dpci);
-    busy = dpci_policy == DPCI_POLICY_SOFTIRQ &&
-           pt_pirq_softirq_active(pirq_dpci);
-    spin_unlock(&d->dpci.event_lock);
+    write_lock(&d->event_lock);
 
-    if ( dpci_policy == DPCI_POLICY_TASKLET )
+    if ( !domain_get_irq_dpci(d) )
+    {
+        write_unlock(&d->event_lock);
+        return -EINVAL;
+    }
+
+    pirq = pirq_info(d, nr);
+    if ( !pirq )
+    {
+        /* Never bound, or unbound and cleaned up already. */
+        write_unlock(&d->event_lock);
+        return 0;
+    }
+    pirq_dpci = dpci_of(pirq);
+
+    if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
+    {
+        /* No interrupt reaches hvm_do_IRQ_dpci() for it after this. */
+        pirq_guest_unbind(d, pirq);
+        write_atomic(&pirq_dpci->flags, 0);
+        pirq_dpci->gmsi.gvec = 0;
+        pirq_dpci->gmsi.gflags = 0;
+    }
+
+    if ( !dpci_baseline() )
+    {
+        busy = pt_pirq_softirq_active(pirq_dpci);
+        if ( !busy )
+            pirq_cleanup_check(pirq, d);
+    }
+
+    write_unlock(&d->event_lock);
+
+#ifdef CONFIG_DPCI_BASELINE
+    if ( dpci_baseline() )
     {
         /* Pre-fix: drop a queued run, spin while one is running. */
         dpci_tasklet_kill(pirq_dpci);
         return 0;
     }
+#endif
 
-    return busy ? dpci_eagain(d, pirq_dpci) : 0;
+    if ( busy )
+    {
+        dpci_count_eagain(d, pirq);
+        return -EAGAIN;
+    }
+
+    return 0;
 }
 
-int pci_clean_dpci_irqs(struct domain *d)
+/*
+ * Domain destruction (pci_release_devices()): unbind every pirq, then
+ * free the per-domain dpci state once nothing is in flight; -ERESTART
+ * until then.  Items unbound earlier are checked too: one may still be
+ * queued from its last interrupt.
+ */
+int arch_pci_clean_pirqs(struct domain *d)
 {
-    const struct hvm_pirq_dpci *busy = NULL;
-    unsigned int i;
+    struct hvm_irq_dpci *hvm_irq_dpci;
+    const struct pirq *busy = NULL;
+    unsigned int nr;
 
-    spin_lock(&d->dpci.event_lock);
-    for ( i = 0; i < d->dpci.nr_pirqs; i++ )
+    if ( !is_iommu_enabled(d) || !is_hvm_domain(d) )
+        return 0;
+
+    write_lock(&d->event_lock);
+
+    hvm_irq_dpci = domain_get_irq_dpci(d);
+    if ( !hvm_irq_dpci )
     {
-        struct hvm_pirq_dpci *pirq_dpci = &d->dpci.pirqs[i];
-
-        dpci_unbind(pirq_dpci);
-        if ( !busy && dpci_policy == DPCI_POLICY_SOFTIRQ &&
-             pt_pirq_softirq_active(pirq_dpci) )
-            busy = pirq_dpci;
-    }
-    spin_unlock(&d->dpci.event_lock);
-
-    if ( dpci_policy == DPCI_POLICY_TASKLET )
-    {
-        for ( i = 0; i < d->dpci.nr_pirqs; i++ )
-            dpci_tasklet_kill(&d->dpci.pirqs[i]);
+        write_unlock(&d->event_lock);
         return 0;
     }
 
-    return busy ? dpci_eagain(d, busy) : 0;
+    for ( nr = 0; nr < d->nr_pirqs; nr++ )
+    {
+        struct pirq *pirq = pirq_info(d, nr);
+        struct hvm_pirq_dpci *pirq_dpci;
+
+        if ( !pirq )
+            continue;
+        pirq_dpci = dpci_of(pirq);
+
+        if ( pirq_dpci->flags )
+        {
+            pirq_guest_unbind(d, pirq);
+            write_atomic(&pirq_dpci->flags, 0);
+        }
+        if ( !busy && !dpci_baseline() && pt_pirq_softirq_active(pirq_dpci) )
+            busy = pirq;
+    }
+
+    if ( busy )
+    {
+        write_unlock(&d->event_lock);
+        dpci_count_eagain(d, busy);
+        return -ERESTART;
+    }
+
+#ifdef CONFIG_DPCI_BASELINE
+    if ( dpci_baseline() )
+    {
+        /* The tasklets take the event lock: kill them without it. */
+        write_unlock(&d->event_lock);
+        for ( nr = 0; nr < d->nr_pirqs; nr++ )
+        {
+            struct pirq *pirq = pirq_info(d, nr);
+
+            if ( pirq )
+                dpci_tasklet_kill(dpci_of(pirq));
+        }
+        write_lock(&d->event_lock);
+    }
+#endif
+
+    hvm_domain_irq(d)->dpci = NULL;
+    free_hvm_irq_dpci(hvm_irq_dpci);
+
+    write_unlock(&d->event_lock);
+
+    return 0;
 }
 
-int hvm_do_IRQ_dpci(struct domain *d, unsigned int pirq)
+/* do_IRQ() -> __do_IRQ_guest(), with the pirq's irq_desc lock held. */
+int hvm_do_IRQ_dpci(struct domain *d, struct pirq *pirq)
 {
-    struct hvm_pirq_dpci *pirq_dpci = dpci_item(d, pirq);
-    unsigned long flags;
-    int taken = 0;
+    struct hvm_pirq_dpci *pirq_dpci;
 
-    if ( !pirq_dpci )
+    ASSERT(is_hvm_domain(d));
+
+    if ( !is_iommu_enabled(d) || !domain_get_irq_dpci(d) || !pirq )
         return 0;
 
-    /* do_IRQ() holds the descriptor lock around the guest's handler. */
-    spin_lock_irqsave(&pirq_dpci->desc_lock, flags);
-    if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
-    {
-        if ( dpci_policy == DPCI_POLICY_SOFTIRQ )
-            dpci_softirq_schedule(pirq_dpci);
-        else
-            dpci_tasklet_schedule(pirq_dpci);
-        taken = 1;
-    }
-    spin_unlock_irqrestore(&pirq_dpci->desc_lock, flags);
+    pirq_dpci = dpci_of(pirq);
+    if ( !(read_atomic(&pirq_dpci->flags) & HVM_IRQ_DPCI_MAPPED) )
+        return 0;
 
-    return taken;
+#ifdef CONFIG_DPCI_BASELINE
+    if ( dpci_baseline() )
+    {
+        dpci_tasklet_schedule(pirq_dpci);
+        return 1;
+    }
+#endif
+
+    dpci_softirq_schedule(pirq_dpci);
+
+    return 1;
 }
 
 void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
 {
-    spin_lock(&d->dpci.event_lock);
+    write_lock(&d->event_lock);
 
-    write_atomic(&pirq_dpci->runs, pirq_dpci->runs + 1);
+    write_atomic(&pirq_dpci->ext.runs, pirq_dpci->ext.runs + 1);
 
     /* Baseline: the interrupt's ->masked gate, consumed by this run. */
-    if ( dpci_policy == DPCI_POLICY_TASKLET &&
-         !xchg(&pirq_dpci->masked, false) )
+    if ( dpci_baseline() && !xchg(&pirq_dpci->masked, false) )
         goto out;
 
     /* Unbound since it was scheduled: nothing to inject. */
-    if ( read_atomic(&pirq_dpci->flags) & HVM_IRQ_DPCI_MAPPED )
-        d->dpci.deliver(d, pirq_dpci);
+    if ( (read_atomic(&pirq_dpci->flags) &
+          (HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_GUEST_MSI)) ==
+         (HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_GUEST_MSI) )
+        vmsi_deliver_pirq(d, pirq_dpci);
 
  out:
-    spin_unlock(&d->dpci.event_lock);
+    write_unlock(&d->event_lock);
 }
 
 /* Domain records of /telemetry/dpci. */
@@ -275,7 +454,7 @@ static void dpci_fill_domain(const struct domain *d, void *record)
     r->items_run = read_atomic(&d->dpci.items_run);
 }
 
-static int __init dpci_telemetry_init(void)
+static int __init cf_check dpci_telemetry_init(void)
 {
     return telemetry_register_domain_fill(TELEMETRY_NODE_DPCI,
                                           dpci_fill_domain);

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dpci.c: the rest of Xen around the dpci fix (see hvh/dpci.h): pirq
+ * lookups, one irq_desc per pirq, vmsi_deliver_pirq() and the bind/unbind
+ * domctls.
+ */
+#include <xen/errno.h>
+#include <xen/iommu.h>
+#include <xen/irq.h>
+#include <xen/lib.h>
+#include <xen/pci.h>
+#include <xen/rwlock.h>
+#include <xen/sched.h>
+#include <xen/xmalloc.h>
+#include <asm/hvm/hvm.h>
+#include <asm/hvm/irq.h>
+#include <public/domctl.h>
+#include <hvh/dpci.h>
+
+static struct hvh_pirq *slot(struct domain *d, int pirq)
+{
+    struct hvh_pirq_table *t = d->pirq_tree;
+
+    if ( !t || pirq < 0 || (unsigned int)pirq >= t->nr )
+        return NULL;
+
+    return &t->pirqs[pirq];
+}
+
+static struct hvh_pirq *slot_of(struct pirq *pirq)
+{
+    return container_of(pirq, struct hvh_pirq, pirq);
+}
+
+int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
+                         hvh_dpci_deliver_t deliver)
+{
+    struct hvh_pirq_table *t;
+    unsigned int i;
+
+    t = xzalloc_flex_struct(struct hvh_pirq_table, pirqs, nr_pirqs);
+    if ( !t )
+        return -ENOMEM;
+    /* Xen allocates d->arch.hvm.irq when it creates an HVM domain. */
+    hvm_domain_irq(d) = xzalloc(struct hvm_irq);
+    if ( !hvm_domain_irq(d) )
+    {
+        xfree(t);
+        return -ENOMEM;
+    }
+
+    t->deliver = deliver;
+    t->nr = nr_pirqs;
+    for ( i = 0; i < nr_pirqs; i++ )
+    {
+        t->pirqs[i].pirq.pirq = i;
+        spin_lock_init(&t->pirqs[i].desc_lock);
+    }
+
+    rwlock_init(&d->event_lock);
+    d->nr_pirqs = nr_pirqs;
+    d->hvh_iommu_enabled = true;
+    d->pirq_tree = t;
+    memset(&d->dpci, 0, sizeof(d->dpci));
+
+    return 0;
+}
+
+void hvh_dpci_domain_free(struct domain *d)
+{
+    struct hvh_pirq_table *t = d->pirq_tree;
+    unsigned int i;
+
+    if ( !t )
+        return;
+
+    ASSERT(!domain_get_irq_dpci(d));
+    for ( i = 0; i < t->nr; i++ )
+        ASSERT(!t->pirqs[i].bound &&
+               !pt_pirq_softirq_active(pirq_dpci(&t->pirqs[i].pirq)));
+
+    d->pirq_tree = NULL;
+    d->nr_pirqs = 0;
+    xfree(t);
+    xfree(hvm_domain_irq(d));
+    hvm_domain_irq(d) = NULL;
+    xfree(hvm_domain_irq(d));
+    hvm_domain_irq(d) = NULL;
+}
+
+struct pirq *hvh_pirq_info(struct domain *d, int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    return s && s->present ? &s->pirq : NULL;
+}
+
+/* Xen allocates here; the harness's entries exist already. */
+struct pirq *pirq_get_info(struct domain *d, int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    if ( !s )
+        return NULL;
+
+    if ( !s->present )
+    {
+        pt_pirq_init(d, pirq_dpci(&s->pirq));
+        s->present = true;
+    }
+
+    return &s->pirq;
+}
+
+/* The function behind Xen's pirq_cleanup_check() macro (evtchn == 0). */
+#undef pirq_cleanup_check
+void pirq_cleanup_check(struct pirq *pirq, struct domain *d)
+{
+    ASSERT(rw_is_write_locked(&d->event_lock));
+
+    if ( pt_pirq_cleanup_check(pirq_dpci(pirq)) )
+        slot_of(pirq)->present = false;
+}
+
+int pirq_guest_bind(struct vcpu *v, struct pirq *pirq, int will_share)
+{
+    struct hvh_pirq *s = slot_of(pirq);
+    unsigned long flags;
+    int rc = 0;
+
+    (void)v;
+    (void)will_share;
+
+    spin_lock_irqsave(&s->desc_lock, flags);
+    if ( s->bound )
+        rc = -EBUSY;
+    else
+        s->bound = true;
+    spin_unlock_irqrestore(&s->desc_lock, flags);
+
+    return rc;
+}
+
+void pirq_guest_unbind(struct domain *d, struct pirq *pirq)
+{
+    struct hvh_pirq *s = slot_of(pirq);
+    unsigned long flags;
+
+    (void)d;
+
+    spin_lock_irqsave(&s->desc_lock, flags);
+    s->bound = false;
+    spin_unlock_irqrestore(&s->desc_lock, flags);
+}
+
+void vmsi_deliver_pirq(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
+{
+    d->pirq_tree->deliver(d, pirq_dpci);
+}
+
+int hvh_dpci_bind(struct domain *d, unsigned int pirq, uint8_t gvec)
+{
+    struct xen_domctl_bind_pt_irq bind = {
+        .machine_irq = pirq,
+        .irq_type = PT_IRQ_TYPE_MSI,
+        .u.msi.gvec = gvec,
+        .u.msi.gflags = XEN_DOMCTL_VMSI_X86_UNMASKED,
+    };
+
+    return pt_irq_create_bind(d, &bind);
+}
+
+int hvh_dpci_unbind(struct domain *d, unsigned int pirq)
+{
+    struct xen_domctl_bind_pt_irq bind = {
+        .machine_irq = pirq,
+        .irq_type = PT_IRQ_TYPE_MSI,
+    };
+
+    return pt_irq_destroy_bind(d, &bind);
+}
+
+int hvh_dpci_irq(struct domain *d, unsigned int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+    unsigned long flags;
+    int taken = 0;
+
+    if ( !s )
+        return 0;
+
+    /* do_IRQ(): the descriptor lock around the guest's action. */
+    spin_lock_irqsave(&s->desc_lock, flags);
+    if ( s->bound )
+        taken = hvm_do_IRQ_dpci(d, &s->pirq);
+    spin_unlock_irqrestore(&s->desc_lock, flags);
+
+    return taken;
+}
+
+struct hvm_pirq_dpci *hvh_dpci_item(struct domain *d, unsigned int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    return s ? pirq_dpci(&s->pirq) : NULL;
+}
+
+unsigned int hvh_dpci_pirq_nr(const struct hvm_pirq_dpci *pirq_dpci)
+{
+    return container_of(pirq_dpci, const struct pirq, arch.hvm.dpci)->pirq;
+}
+
+struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci)
+{
+    return &slot_of(dpci_pirq(pirq_dpci))->tasklet;
+}

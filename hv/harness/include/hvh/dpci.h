@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvh/dpci.h: the harness side of passthrough interrupts (seed 002).
+ *
+ * hv/xen/drivers/passthrough/x86/{hvm,dpci_softirq}.c use Xen 4.17's
+ * interfaces unchanged (struct pirq, struct hvm_pirq_dpci, d->event_lock,
+ * pt_irq_create_bind() with a struct xen_domctl_bind_pt_irq, ...).  This
+ * file gives tests, benchmarks and hvsim what the rest of Xen would:
+ *  - a domain's pirq table (d->pirq_tree in Xen) and d->nr_pirqs;
+ *  - one irq_desc per pirq: hvh_dpci_irq() is do_IRQ() -> __do_IRQ_guest()
+ *    (desc lock held around hvm_do_IRQ_dpci(), only while bound), and
+ *    pirq_guest_bind()/pirq_guest_unbind() take the same lock, so after an
+ *    unbind no interrupt for the pirq is in progress or can start;
+ *  - vmsi_deliver_pirq(), which calls the domain's deliver hook;
+ *  - the XEN_DOMCTL_bind_pt_irq/unbind_pt_irq calls for an MSI.
+ * Struct pirq memory lives as long as the domain's table: the harness's
+ * pirq_cleanup_check() only unlinks it, as Xen's does before its RCU free.
+ */
+#ifndef __HVH_DPCI_H__
+#define __HVH_DPCI_H__
+
+#include <xen/iommu.h>
+#include <xen/irq.h>
+#include <xen/pci.h>
+#include <xen/spinlock.h>
+#include <xen/tasklet.h>
+#include <asm/hvm/irq.h>
+
+struct domain;
+struct hvm_pirq_dpci;
+
+typedef void (*hvh_dpci_deliver_t)(struct domain *d,
+                                   const struct hvm_pirq_dpci *pirq_dpci);
+
+/* One entry of a domain's pirq table. */
+struct hvh_pirq {
+    struct pirq pirq;
+    bool present;               /* in the "tree": pirq_info() finds it */
+    bool bound;                 /* pirq_guest_bind()ed: interrupts reach it */
+    spinlock_t desc_lock;       /* the irq_desc lock */
+    struct tasklet tasklet;     /* the baseline's (dpci_tasklet.c) */
+};
+
+/* d->pirq_tree in the harness. */
+struct hvh_pirq_table {
+    hvh_dpci_deliver_t deliver;
+    unsigned int nr;
+    struct hvh_pirq pirqs[];
+};
+
+/* Give d nr_pirqs pirqs, an IOMMU and a deliver hook: 0 or -errno. */
+int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
+                         hvh_dpci_deliver_t deliver);
+/* Free the table; arch_pci_clean_pirqs() must have returned 0. */
+void hvh_dpci_domain_free(struct domain *d);
+
+/* XEN_DOMCTL_bind_pt_irq / unbind_pt_irq for MSI pirq at guest vector. */
+int hvh_dpci_bind(struct domain *d, unsigned int pirq, uint8_t gvec);
+int hvh_dpci_unbind(struct domain *d, unsigned int pirq);
+
+/* A device interrupt for pirq on the current pCPU: 1 if taken for the
+ * guest (hvm_do_IRQ_dpci() returned 1), 0 if not bound. */
+int hvh_dpci_irq(struct domain *d, unsigned int pirq);
+
+/* The item of pirq (allocated at first bind), or NULL. */
+struct hvm_pirq_dpci *hvh_dpci_item(struct domain *d, unsigned int pirq);
+/* The pirq number of an item. */
+unsigned int hvh_dpci_pirq_nr(const struct hvm_pirq_dpci *pirq_dpci);
+/* The baseline's tasklet for an item (dpci_tasklet.c). */
+struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci);
+
+#endif /* __HVH_DPCI_H__ */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Harness emulation of the dpci declarations of Xen 4.17's xen/iommu.h,
+ * with Xen's parameters.
+ */
+#ifndef __XEN_IOMMU_H__
+#define __XEN_IOMMU_H__
+
+#include <xen/types.h>
+
+struct domain;
+struct pirq;
+struct hvm_irq_dpci;
+struct xen_domctl_bind_pt_irq;
+
+int hvm_do_IRQ_dpci(struct domain *, struct pirq *);
+int pt_irq_create_bind(struct domain *, const struct xen_domctl_bind_pt_irq *);
+int pt_irq_destroy_bind(struct domain *, const struct xen_domctl_bind_pt_irq *);
+
+struct hvm_irq_dpci *domain_get_irq_dpci(const struct domain *);
+void free_hvm_irq_dpci(struct hvm_irq_dpci *dpci);
+
+#endif /* __XEN_IOMMU_H__ */
