@@ -161,33 +161,6 @@ static void put_as(struct domain *d, unsigned int vcpu, unsigned int h)
     put_maptrack_handle(d, h);
 }
 
-/* A held[] array for audit_domain() with handle h alone held. */
-static const unsigned char *held_one(const struct domain *d, unsigned int h)
-{
-    static unsigned char held[1 << 16];
-
-    assert_true(d->maptrack.nr_frames * MAPTRACK_PER_PAGE <= sizeof(held));
-    memset(held, 0, sizeof(held));
-    held[h] = 1;
-    return held;
-}
-
-/* Run fn as vCPU i of the domain on pCPU i (threaded mode). */
-struct as_vcpu {
-    struct domain *d;
-    unsigned int idx;
-};
-
-static void flush_fn(void *arg)
-{
-    struct as_vcpu *a = arg;
-    struct vcpu *saved = current;
-
-    set_current(a->d->vcpu[a->idx]);
-    maptrack_flush_stash(a->d);
-    set_current(saved);
-}
-
 /* Per-vCPU lists: the common path takes no lock. */
 static void test_percpu_common_path_lockless(void **state)
 {
@@ -256,20 +229,8 @@ static void test_put_placement(void **state)
     assert_int_equal((uint32_t)d->vcpu[0]->maptrack.head, a);
     assert_int_equal(get_as(d, 0), a);
 
-    /*
-     * Remote put: parked in vCPU 1's stash (vCPU 0's list untouched), then,
-     * flushed, vCPU 0's tail, linked after the old one.
-     */
+    /* Remote put: becomes vCPU 0's tail, linked after the old one. */
     put_as(d, 1, b);
-    assert_int_equal(mt_sim_counter(MT_CTR_REMOTE_PUTS), 1);
-    assert_int_equal(d->vcpu[0]->maptrack.tail, tail);
-    assert_int_equal(maptrack_entry(d, tail)->ref, MAPTRACK_TAIL);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, 1);
-    assert_int_equal(d->vcpu[1]->maptrack.stash[0], b);
-    audit_domain(d, held_one(d, a), 1);
-    maptrack_flush_stash(d);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, 0);
-    assert_int_equal(d->vcpu[1]->maptrack.stash[0], INVALID_MAPTRACK_HANDLE);
     assert_int_equal(d->vcpu[0]->maptrack.tail, b);
     assert_int_equal(maptrack_entry(d, tail)->ref, b);
     assert_int_equal(maptrack_entry(d, b)->ref, MAPTRACK_TAIL);
@@ -371,18 +332,9 @@ static void test_steal_before_failing(void **state)
     }
     audit_domain(d, held, n);
 
-    /*
-     * Stolen handles now belong to vCPU 0: put by vCPU 1, they go there,
-     * in batches, the last partial one parked in vCPU 1's stash until
-     * vCPU 1 flushes it.
-     */
+    /* Stolen handles now belong to vCPU 0: put by vCPU 1, they go there. */
     for ( i = 0; i < n; i++ )
         put_as(d, 1, h[i]);
-    assert_int_not_equal(n % MAPTRACK_STASH, 0);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, n % MAPTRACK_STASH);
-    audit_domain(d, NULL, 0);
-    maptrack_flush_stash(d);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, 0);
     audit_domain(d, NULL, 0);
 
     /* vCPU 0 gets them all back from its own list, without the lock. */
@@ -457,160 +409,6 @@ static void test_steal_without_own_list(void **state)
     hvh_domain_destroy(d);
 }
 
-/*
- * Remote puts are returned in batches: the first MAPTRACK_STASH - 1 stay
- * parked in the putter's stash (the owner's tail does not move), the
- * MAPTRACK_STASH-th returns them all, in put order, with one tail swing
- * per owner.  Handles of two owners mixed in one stash go back to each
- * owner's own list.
- */
-static void test_remote_puts_batched(void **state)
-{
-    struct domain *d;
-    unsigned int a[MAPTRACK_STASH], b[MAPTRACK_STASH];
-    unsigned int i, ta, tb, h;
-    unsigned char *held;
-
-    boot(1, "maptrack_policy=percpu");
-    hvh_cpu_enter(0);
-    d = hvh_domain_create(1, 3, true);
-    assert_non_null(d);
-
-    /* vCPUs 0 and 1 each get MAPTRACK_STASH / 2 handles of their own. */
-    for ( i = 0; i < MAPTRACK_STASH / 2; i++ )
-    {
-        a[i] = get_as(d, 0);
-        b[i] = get_as(d, 1);
-    }
-    ta = d->vcpu[0]->maptrack.tail;
-    tb = d->vcpu[1]->maptrack.tail;
-    held = calloc(d->maptrack.nr_frames * MAPTRACK_PER_PAGE, 1);
-    assert_non_null(held);
-    for ( i = 0; i < MAPTRACK_STASH / 2; i++ )
-        held[a[i]] = held[b[i]] = 1;
-
-    /* vCPU 2 unmaps them all, alternating owners. */
-    for ( i = 0; i < MAPTRACK_STASH; i++ )
-    {
-        h = (i & 1) ? b[i / 2] : a[i / 2];
-        put_as(d, 2, h);
-        held[h] = 0;
-        if ( i + 1 < MAPTRACK_STASH )
-        {
-            /* Parked: owners untouched, each handle counted free once. */
-            assert_int_equal(d->vcpu[2]->maptrack.nr_stashed, i + 1);
-            assert_int_equal(d->vcpu[0]->maptrack.tail, ta);
-            assert_int_equal(d->vcpu[1]->maptrack.tail, tb);
-            audit_domain(d, held, MAPTRACK_STASH - 1 - i);
-        }
-    }
-    assert_int_equal(d->vcpu[2]->maptrack.nr_stashed, 0);
-    assert_int_equal(mt_sim_counter(MT_CTR_REMOTE_PUTS), MAPTRACK_STASH);
-    assert_int_equal(mt_sim_counter(MT_CTR_PUTS), MAPTRACK_STASH);
-
-    /* Each owner's list now ends old tail, its handles in put order. */
-    for ( h = ta, i = 0; i < MAPTRACK_STASH / 2; i++ )
-    {
-        h = maptrack_entry(d, h)->ref;
-        assert_int_equal(h, a[i]);
-    }
-    assert_int_equal(maptrack_entry(d, h)->ref, MAPTRACK_TAIL);
-    assert_int_equal(d->vcpu[0]->maptrack.tail, a[MAPTRACK_STASH / 2 - 1]);
-    for ( h = tb, i = 0; i < MAPTRACK_STASH / 2; i++ )
-    {
-        h = maptrack_entry(d, h)->ref;
-        assert_int_equal(h, b[i]);
-    }
-    assert_int_equal(maptrack_entry(d, h)->ref, MAPTRACK_TAIL);
-    assert_int_equal(d->vcpu[1]->maptrack.tail, b[MAPTRACK_STASH / 2 - 1]);
-    audit_domain(d, NULL, 0);
-
-    /* vCPU 2 never had a list: none of this took a lock beyond growth. */
-    assert_int_equal(mt_sim_counter(MT_CTR_LOCKS), 2);
-    assert_int_equal(d->vcpu[2]->maptrack.tail, MAPTRACK_TAIL);
-
-    free(held);
-    hvh_domain_destroy(d);
-}
-
-/*
- * At the frame limit, with every list down to its tail, the free handles
- * parked in another vCPU's stash are still found: a vCPU whose list runs
- * dry takes them out of that stash, one by one, and fails only after
- * that.  A vCPU that runs dry with handles in its own stash first gives
- * them back to their owners.
- */
-static void test_stash_at_limit(void **state)
-{
-    struct domain *d;
-    unsigned int per = MAPTRACK_PER_PAGE, n = 0, i, x, parked = 5;
-    unsigned int *h;
-    unsigned char *held;
-
-    boot(1, "gnttab_max_maptrack_frames=1");
-    hvh_cpu_enter(0);
-    d = hvh_domain_create(1, 2, true);
-    assert_non_null(d);
-
-    /* vCPU 0 takes both frames (less its list's tail); vCPU 1 has none. */
-    h = calloc(2 * per, sizeof(*h));
-    while ( (x = get_as(d, 0)) != INVALID_MAPTRACK_HANDLE )
-        h[n++] = x;
-    assert_int_equal(n, 2 * per - 1);
-    assert_int_equal(mt_sim_counter(MT_CTR_FAILURES), 1);
-
-    /* vCPU 1 unmaps a few: parked in its stash, fewer than a batch. */
-    for ( i = 0; i < parked; i++ )
-        put_as(d, 1, h[--n]);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, parked);
-    assert_int_equal(maptrack_in_use(d), n);
-
-    held = calloc(2 * per, 1);
-    for ( i = 0; i < n; i++ )
-        held[h[i]] = 1;
-    audit_domain(d, held, n);
-
-    /* vCPU 0 gets them back out of vCPU 1's stash, then fails. */
-    for ( i = 0; i < parked; i++ )
-    {
-        x = get_as(d, 0);
-        assert_int_not_equal(x, INVALID_MAPTRACK_HANDLE);
-        assert_int_equal(held[x], 0);
-        assert_int_equal(maptrack_entry(d, x)->vcpu, 0);
-        held[x] = 1;
-        h[n++] = x;
-        audit_domain(d, held, n);
-    }
-    assert_int_equal(mt_sim_counter(MT_CTR_STEALS), parked);
-    for ( i = 0; i < MAPTRACK_STASH; i++ )
-        assert_int_equal(d->vcpu[1]->maptrack.stash[i],
-                         INVALID_MAPTRACK_HANDLE);
-    assert_int_equal(get_as(d, 0), INVALID_MAPTRACK_HANDLE);
-    assert_int_equal(mt_sim_counter(MT_CTR_FAILURES), 2);
-
-    /*
-     * vCPU 1 unmaps a few again, then maps: its list is dry (it has
-     * none), so it first returns its stash to vCPU 0, then steals a tail
-     * and a handle from there.
-     */
-    for ( i = 0; i < parked; i++ )
-    {
-        held[h[--n]] = 0;
-        put_as(d, 1, h[n]);
-    }
-    x = get_as(d, 1);
-    assert_int_not_equal(x, INVALID_MAPTRACK_HANDLE);
-    assert_int_equal(d->vcpu[1]->maptrack.nr_stashed, 0);
-    assert_int_not_equal(d->vcpu[1]->maptrack.tail, MAPTRACK_TAIL);
-    assert_int_equal(mt_sim_counter(MT_CTR_STEALS), parked + 2);
-    held[x] = 1;
-    audit_domain(d, held, n + 1);
-
-    free(held);
-    free(h);
-    hvh_domain_destroy(d);
-}
-
 /* The runtime parameter lowers the limit of a live domain. */
 static void test_runtime_limit(void **state)
 {
@@ -666,26 +464,6 @@ static void run_stress(const char *cmdline, unsigned int nr_vcpus,
     assert_int_equal(st.errors, 0);
     audit_domain(d, NULL, 0);
 
-    /* Every vCPU returns what it has parked: nothing lost or doubled. */
-    {
-        struct as_vcpu av[64];
-        unsigned int i, s;
-
-        assert_true(nr_vcpus <= 64);
-        for ( i = 0; i < nr_vcpus; i++ )
-        {
-            av[i].d = d;
-            av[i].idx = i;
-            hvh_queue_on(i % hvh_nr_cpus(), flush_fn, &av[i]);
-        }
-        hvh_quiesce();
-        for ( i = 0; i < nr_vcpus; i++ )
-            for ( s = 0; s < MAPTRACK_STASH; s++ )
-                assert_int_equal(d->vcpu[i]->maptrack.stash[s],
-                                 INVALID_MAPTRACK_HANDLE);
-        audit_domain(d, NULL, 0);
-    }
-
     hvh_stop_cpus();
     print_message("%s: %u vCPUs, %lu gets, %lu puts (%lu remote), %lu "
                   "steals, %lu failures, %u frames\n", cmdline, nr_vcpus,
@@ -707,15 +485,16 @@ static void run_stress(const char *cmdline, unsigned int nr_vcpus,
 }
 
 /*
- * Thieves against flushes.  Mappers (even vCPUs) get handles and hand each
- * to an unmapper (odd vCPUs), which puts it: the handle is parked in the
- * unmapper's stash until a batch is full.  The domain is at its limit
- * almost at once and the mappers' lists run dry whenever their handles
- * are in flight, so mappers take handles out of the unmappers' stashes
- * while the unmappers fill and flush them.  Every handle must come out
- * exactly once (claim flags), and all of them come back at the end.
+ * Thieves against remote puts.  Mappers (even vCPUs) get handles and hand
+ * each to an unmapper (odd vCPUs), which puts it: a remote put, appended
+ * at the mapper's tail.  The domain is at its limit almost at once, and a
+ * mapper's list is down to its tail whenever its handles are in flight,
+ * so mappers steal from each other's lists while unmappers append to
+ * them, and pops race appends at lists of one or two entries.  Every
+ * handle must come out exactly once (claim flags), and all of them come
+ * back at the end.
  */
-#define RACE_VCPUS 6
+#define RACE_VCPUS 6   /* more threads than the host's cores */
 #define RACE_GETS  (MT_STRESS_ITERS / 2)
 
 struct race {
@@ -804,11 +583,11 @@ static void race_unmapper(void *arg)
     set_current(saved);
 }
 
-static void test_stress_stash_steals(void **state)
+static void test_stress_steals_vs_remote_puts(void **state)
 {
     struct race r = { 0 };
     struct race_vcpu rv[RACE_VCPUS];
-    unsigned int i, s, parked = 0;
+    unsigned int i;
 
     boot(RACE_VCPUS, "maptrack_policy=percpu gnttab_max_maptrack_frames=1");
     r.d = hvh_domain_create(1, RACE_VCPUS, true);
@@ -833,24 +612,18 @@ static void test_stress_stash_steals(void **state)
     hvh_quiesce();
 
     assert_int_equal(r.errors, 0);
-    /* Every handle got was put back: all free, some parked. */
+    /* Every handle got was put back: all free, each on one list. */
     for ( i = 0; i < RACE_VCPUS; i++ )
-    {
         assert_int_equal(r.mbox[i].n, 0);
-        for ( s = 0; s < MAPTRACK_STASH; s++ )
-            parked += r.d->vcpu[i]->maptrack.stash[s] !=
-                      INVALID_MAPTRACK_HANDLE;
-    }
     audit_domain(r.d, NULL, 0);
     assert_int_equal(r.d->maptrack.nr_frames, maptrack_limit_frames(r.d));
     /* The run went through the slow path: steals and failures. */
     assert_true(mt_sim_counter(MT_CTR_STEALS) > 0);
     assert_int_equal(mt_sim_counter(MT_CTR_REMOTE_PUTS), r.gets);
     hvh_stop_cpus();
-    print_message("stash race: %u vCPUs, %lu gets, %lu failed, %lu steals, "
-                  "%u handles parked at the end\n", RACE_VCPUS, r.gets,
-                  r.fails, (unsigned long)mt_sim_counter(MT_CTR_STEALS),
-                  parked);
+    print_message("steal race: %u vCPUs, %lu gets, %lu failed, %lu steals\n",
+                  RACE_VCPUS, r.gets, r.fails,
+                  (unsigned long)mt_sim_counter(MT_CTR_STEALS));
 
     for ( i = 0; i < RACE_VCPUS; i++ )
     {
@@ -881,12 +654,10 @@ int main(void)
         cmocka_unit_test_teardown(test_locked_takes_lock_per_op, teardown),
         cmocka_unit_test_teardown(test_steal_before_failing, teardown),
         cmocka_unit_test_teardown(test_steal_without_own_list, teardown),
-        cmocka_unit_test_teardown(test_remote_puts_batched, teardown),
-        cmocka_unit_test_teardown(test_stash_at_limit, teardown),
         cmocka_unit_test_teardown(test_runtime_limit, teardown),
         cmocka_unit_test_teardown(test_stress_percpu, teardown),
         cmocka_unit_test_teardown(test_stress_locked, teardown),
-        cmocka_unit_test_teardown(test_stress_stash_steals, teardown),
+        cmocka_unit_test_teardown(test_stress_steals_vs_remote_puts, teardown),
     };
 
     hvh_set_verbosity(0);

@@ -17,19 +17,7 @@
  * linking the old tail to the handle, so the owner never writes its tail
  * on the common path and remote puts do not bounce its cache line.  The
  * lock is only taken on the slow paths: to add a frame to
- * the table, and to steal.
- *
- * Remote puts.  A vCPU that puts a handle owned by another vCPU first
- * parks it in its own stash (MAPTRACK_STASH slots, its own cache line),
- * touching neither the entry's link nor the owner's tail.  When the stash
- * is full, when the vCPU's own list runs dry (before it grows or steals),
- * or on maptrack_flush_stash(), the stashed handles are linked into one
- * chain per owner and each chain is appended with a single swing of that
- * owner's tail.  Without this, each remote put wrote the handle's entry
- * and the old tail's entry right after the owner had popped them (the
- * owner's next handle usually shares their cache line), so the line went
- * back and forth between the two pCPUs a few times per remote put; a
- * batch moves each line once.  When the domain is at its frame limit
+ * the table, and to steal.  When the domain is at its frame limit
  * (gnttab_max_maptrack_frames frames per vCPU times its vCPUs, so a domain
  * doing all of its grant work on one vCPU still reaches the same total) a
  * vCPU with an empty list takes a free handle from another vCPU's list
@@ -41,18 +29,9 @@
  *    (A vCPU that has no list at all has head == tail == MAPTRACK_TAIL, and
  *    then no entry names it as owner, so nobody puts to it.)
  *  - Every handle below nr_frames * MAPTRACK_PER_PAGE is, at any quiescent
- *    point, either in exactly one free list, or parked in exactly one
- *    vCPU's stash (free, but on no list), or held by exactly one mapping
+ *    point, either in exactly one free list or held by exactly one mapping
  *    (tests/maptrack audits this after concurrent gets, puts, growth and
  *    steals).
- *  - A stash holds only handles owned by other vCPUs than its own, and an
- *    entry's owner does not change while it is stashed (only a thief that
- *    has taken it out of the stash rewrites .vcpu).  Each stash slot is
- *    filled only by its vCPU and emptied only by xchg(), by that vCPU when
- *    flushing or by a thief, so exactly one of them gets each handle.
- *  - Parked handles count as free: puts are counted when they are stashed,
- *    and a vCPU at the limit takes handles out of other vCPUs' stashes
- *    (after their lists) before it fails.
  *  - Free-list links (.ref) and owners (.vcpu) are read and written with
  *    read_atomic()/write_atomic(): other vCPUs access them locklessly.
  *  - The list head carries a tag bumped on every update, so a pop (by the
@@ -195,81 +174,6 @@ static void maptrack_push_chain(const struct domain *d,
 }
 
 /*
- * Append the chain first..last, already linked, at the tail of mv's list,
- * from a vCPU other than its owner.  Swing the tail to last, then link the
- * old tail to first.  Until that link is written the list seems to end at
- * the old tail (its .ref is still MAPTRACK_TAIL), so a pop stops there and
- * never walks off the list; each old tail is returned by exactly one
- * successful cmpxchg, so each gets linked exactly once.  The tail is never
- * MAPTRACK_TAIL here: the owner has a list since it owns these entries,
- * and a list is never emptied.
- */
-static void maptrack_append_chain(const struct domain *d,
-                                  struct maptrack_vcpu *mv,
-                                  unsigned int first, unsigned int last)
-{
-    unsigned int prev, cur;
-
-    /* last becomes the new tail: it ends the list. */
-    write_atomic(&maptrack_entry(d, last)->ref, MAPTRACK_TAIL);
-
-    prev = read_atomic(&mv->tail);
-    do {
-        cur = prev;
-        ASSERT(cur != MAPTRACK_TAIL);
-        prev = cmpxchg(&mv->tail, cur, last);
-    } while ( prev != cur );
-
-    write_atomic(&maptrack_entry(d, cur)->ref, first);
-}
-
-/*
- * Return every handle in mv's stash (mv is the running vCPU's) to its
- * owner: one chain and one tail swing per owner.
- */
-static void maptrack_flush(const struct domain *d, struct maptrack_vcpu *mv)
-{
-    unsigned int h[MAPTRACK_STASH], owner[MAPTRACK_STASH];
-    unsigned int nr = mv->nr_stashed, n = 0, i, j;
-
-    if ( !nr )
-        return;
-
-    for ( i = 0; i < nr; i++ )
-    {
-        /* A thief at the frame limit may have emptied the slot. */
-        unsigned int x = xchg(&mv->stash[i], INVALID_MAPTRACK_HANDLE);
-
-        if ( x == INVALID_MAPTRACK_HANDLE )
-            continue;
-        h[n] = x;
-        owner[n] = read_atomic(&maptrack_entry(d, x)->vcpu);
-        ASSERT(owner[n] < d->max_vcpus && d->vcpu[owner[n]]);
-        ASSERT(&d->vcpu[owner[n]]->maptrack != mv);
-        n++;
-    }
-    mv->nr_stashed = 0;
-
-    for ( i = 0; i < n; i++ )
-    {
-        unsigned int o = owner[i], last = h[i];
-
-        if ( o == MAPTRACK_TAIL )
-            continue;                   /* already in an earlier chain */
-
-        for ( j = i + 1; j < n; j++ )
-        {
-            if ( owner[j] != o )
-                continue;
-            write_atomic(&maptrack_entry(d, last)->ref, h[j]);
-            last = h[j];
-            owner[j] = MAPTRACK_TAIL;
-        }
-        maptrack_append_chain(d, &d->vcpu[o]->maptrack, h[i], last);
-    }
-}
-
-/*
  * Make handle the head of a vCPU's list that has none yet.  Only the vCPU
  * itself does this and nobody else updates an absent list, but thieves
  * read the head, so it is published with a tag bump like any update.
@@ -378,40 +282,19 @@ static void put_maptrack_handle_locked(struct domain *d, unsigned int handle)
  */
 static unsigned int steal_maptrack_handle(struct domain *d, struct vcpu *curr)
 {
-    unsigned int i, s, pass, n = d->max_vcpus;
+    unsigned int i, n = d->max_vcpus;
 
     ASSERT(spin_is_locked(&d->maptrack.lock));
 
-    /*
-     * First the other vCPUs' lists, then their stashes: handles parked
-     * there are free too, and may stay parked while their vCPU does no
-     * more grant operations.
-     */
-    for ( pass = 0; pass < 2 * n; pass++ )
+    for ( i = 1; i < n; i++ )
     {
-        struct vcpu *v;
-        unsigned int handle = INVALID_MAPTRACK_HANDLE;
+        struct vcpu *v = d->vcpu[(curr->vcpu_id + i) % n];
+        unsigned int handle;
 
-        i = pass % n;
-        if ( i == 0 )
-            continue;                   /* curr itself */
-        v = d->vcpu[(curr->vcpu_id + i) % n];
         if ( !v )
             continue;
 
-        if ( pass < n )
-            handle = maptrack_pop(d, &v->maptrack);
-        else
-            for ( s = 0; s < MAPTRACK_STASH; s++ )
-            {
-                if ( read_atomic(&v->maptrack.stash[s]) ==
-                     INVALID_MAPTRACK_HANDLE )
-                    continue;
-                handle = xchg(&v->maptrack.stash[s],
-                              INVALID_MAPTRACK_HANDLE);
-                if ( handle != INVALID_MAPTRACK_HANDLE )
-                    break;
-            }
+        handle = maptrack_pop(d, &v->maptrack);
         if ( handle == INVALID_MAPTRACK_HANDLE )
             continue;
 
@@ -457,13 +340,6 @@ static unsigned int get_maptrack_handle_slow(struct domain *d,
     struct maptrack_domain *md = &d->maptrack;
     struct maptrack_vcpu *mv = &curr->maptrack;
     unsigned int handle, first = INVALID_MAPTRACK_HANDLE;
-
-    /*
-     * Before growing or stealing, give back what this vCPU has parked: it
-     * is then on its owners' lists, where thieves (this one included)
-     * find it with a plain pop.
-     */
-    maptrack_flush(d, mv);
 
     /* At the limit already: go straight to stealing, without the lock. */
     if ( read_atomic(&md->nr_frames) < maptrack_limit_frames(d) )
@@ -563,7 +439,7 @@ void put_maptrack_handle(struct domain *d, unsigned int handle)
     struct vcpu *curr = current;
     struct maptrack_entry *e = maptrack_entry(d, handle);
     struct maptrack_vcpu *mv;
-    unsigned int owner, i, old;
+    unsigned int owner, prev, cur;
 
     ASSERT(curr->domain == d);
 
@@ -592,21 +468,26 @@ void put_maptrack_handle(struct domain *d, unsigned int handle)
             goto done;
         }
 
+        /* The handle will be the new tail: it ends the list. */
+        write_atomic(&e->ref, MAPTRACK_TAIL);
+
         /*
-         * Park it in this vCPU's stash; the owner gets it back with the
-         * rest of the batch.  Slots at nr_stashed and above are empty
-         * (only this vCPU fills them).  xchg() rather than a plain write:
-         * as a full barrier it orders this vCPU's last accesses to the
-         * mapping before a thief can take the handle out of the slot.
+         * Swing the owner's tail to the handle, then link the old tail to
+         * it.  Until that link is written the list seems to end at the old
+         * tail (its .ref is still MAPTRACK_TAIL), so a pop stops there and
+         * never walks off the list; each old tail is returned by exactly
+         * one successful cmpxchg, so each gets linked exactly once.  The
+         * tail is never MAPTRACK_TAIL here: the owner has a list since it
+         * owns this entry, and a list is never emptied.
          */
-        mv = &curr->maptrack;
-        i = mv->nr_stashed;
-        ASSERT(i < MAPTRACK_STASH);
-        old = xchg(&mv->stash[i], handle);
-        ASSERT(old == INVALID_MAPTRACK_HANDLE);
-        mv->nr_stashed = ++i;
-        if ( i == MAPTRACK_STASH )
-            maptrack_flush(d, mv);
+        prev = read_atomic(&mv->tail);
+        do {
+            cur = prev;
+            ASSERT(cur != MAPTRACK_TAIL);
+            prev = cmpxchg(&mv->tail, cur, handle);
+        } while ( prev != cur );
+
+        write_atomic(&maptrack_entry(d, cur)->ref, handle);
 
         TELEMETRY_INC(maptrack, remote_puts);
     }
@@ -616,29 +497,15 @@ void put_maptrack_handle(struct domain *d, unsigned int handle)
     TELEMETRY_INC(maptrack, puts);
 }
 
-void maptrack_flush_stash(struct domain *d)
-{
-    struct vcpu *curr = current;
-
-    ASSERT(curr->domain == d);
-
-    if ( d->maptrack.policy == MAPTRACK_POLICY_PERCPU )
-        maptrack_flush(d, &curr->maptrack);
-}
-
 /* ---- life cycle and inspection ----------------------------------------- */
 
 void maptrack_vcpu_init(struct vcpu *v)
 {
     struct maptrack_vcpu *mv = &v->maptrack;
-    unsigned int i;
 
     mv->head = MT_HEAD(0, MAPTRACK_TAIL);
     mv->tail = MAPTRACK_TAIL;
     mv->gets = mv->puts = mv->steals = mv->failures = 0;
-    mv->nr_stashed = 0;
-    for ( i = 0; i < MAPTRACK_STASH; i++ )
-        mv->stash[i] = INVALID_MAPTRACK_HANDLE;
 }
 
 int maptrack_domain_init(struct domain *d)
@@ -718,28 +585,6 @@ int maptrack_for_each_free(const struct domain *d,
         if ( rc < 0 )
             return rc;
         n += rc;
-    }
-
-    /* Parked handles are free too: each is reported once, with its owner. */
-    for_each_vcpu ( d, v )
-    {
-        unsigned int total = d->maptrack.nr_frames * MAPTRACK_PER_PAGE;
-        unsigned int s, h, owner;
-
-        for ( s = 0; s < MAPTRACK_STASH; s++ )
-        {
-            h = read_atomic(&v->maptrack.stash[s]);
-            if ( h == INVALID_MAPTRACK_HANDLE )
-                continue;
-            if ( h >= total )
-                return -EOVERFLOW;
-            /* A stash holds other vCPUs' handles only. */
-            owner = read_atomic(&maptrack_entry(d, h)->vcpu);
-            if ( owner == (unsigned int)v->vcpu_id )
-                return -EILSEQ;
-            fn(h, owner, arg);
-            n++;
-        }
     }
 
     return n;

@@ -64,17 +64,9 @@ struct maptrack_domain {
 };
 
 /*
- * Handles owned by other vCPUs that this vCPU has put but not yet returned
- * to their owners' lists (see "Remote puts" in xen/common/grant_maptrack.c).
- * 16 slots of 4 bytes fill one cache line.
- */
-#define MAPTRACK_STASH 16
-
-/*
- * Per-vCPU state (struct vcpu in a real tree).  The owner's fields, its
- * stash of remote puts, and the tail, which other vCPUs write whenever
- * they return handles to this vCPU, sit on separate cache lines, and none
- * shares a line with another vCPU's state.
+ * Per-vCPU state (struct vcpu in a real tree).  The owner's fields and the
+ * tail, which other vCPUs write on every remote put, sit on separate cache
+ * lines, and neither shares a line with another vCPU's state.
  */
 struct maptrack_vcpu {
     /*
@@ -91,14 +83,6 @@ struct maptrack_vcpu {
      * by readers.
      */
     unsigned long gets, puts, steals, failures;
-    /* Slots stash[0 .. nr_stashed - 1] may hold a handle; the rest do not. */
-    unsigned int nr_stashed;
-    /*
-     * Free handles, owned by other vCPUs, that this vCPU has put: each slot
-     * is a handle or INVALID_MAPTRACK_HANDLE.  Only this vCPU fills slots;
-     * it and thieves at the frame limit empty them with xchg().
-     */
-    uint32_t stash[MAPTRACK_STASH] __cacheline_aligned;
     /* Last entry of the free list: where puts from any vCPU append. */
     uint32_t tail __cacheline_aligned;
 } __cacheline_aligned;
@@ -119,12 +103,6 @@ void maptrack_vcpu_init(struct vcpu *v);
 unsigned int get_maptrack_handle(struct domain *d);
 /* Give a handle back, from any vCPU of the domain. */
 void put_maptrack_handle(struct domain *d, unsigned int handle);
-/*
- * Return the handles the current vCPU has stashed to their owners' lists
- * (e.g. at the end of a batch of unmaps).  Optional: puts and the slow
- * path flush by themselves, and thieves take from stashes.
- */
-void maptrack_flush_stash(struct domain *d);
 
 struct maptrack_entry *maptrack_entry(const struct domain *d,
                                       unsigned int handle);
@@ -135,8 +113,7 @@ unsigned int maptrack_limit_frames(const struct domain *d);
 
 /*
  * Call fn once for every free handle of d, list by list (vcpu is the owner
- * whose list holds it, or ~0u for the single list of the locked policy),
- * then every handle parked in a vCPU's stash (vcpu is the handle's owner).
+ * whose list holds it, or ~0u for the single list of the locked policy).
  * Only meaningful while the domain's vCPUs are paused.  Returns the number
  * of entries visited, or -EOVERFLOW if a list is longer than the table (a
  * cycle).
