@@ -1096,6 +1096,26 @@ static int prepare(struct xte_reader *r)
     return r->heap_n > 0;
 }
 
+/* Count a record in the stats as the caller gets it. */
+static inline void account(struct xte_reader *r, struct xte_record *rec)
+{
+    rec->seq = r->stats.records++;
+    if (rec->tsc < r->max_tsc)
+        r->stats.out_of_order++;
+    else
+        r->max_tsc = rec->tsc;
+    r->stats.bytes += 4u + (rec->has_tsc ? 8u : 0u) + 4u * rec->nr_extra;
+    if (XTE_IS_CATALOGUE_EVENT(rec->event)) {
+        r->stats.catalogue_events++;
+    } else if (rec->event == XTE_TRC_LOST_RECORDS) {
+        r->stats.lost_events++;
+        if (rec->nr_extra)
+            r->stats.lost_records += rec->extra[0];
+    } else if (!xte_upstream_event_name(rec->event)) {
+        r->stats.unknown_events++;
+    }
+}
+
 /*
  * Hand out up to max records into out[]; 0 at the end or at a fault.
  *
@@ -1104,14 +1124,13 @@ static int prepare(struct xte_reader *r)
  * its buffer, which is exactly when handing them out one call at a time
  * would not have read, waited or held anything back either.  So a batch
  * never delays a record a live reader could have had, and ends where the
- * slow path is needed again.  Stats are counted by account(), when the
- * caller gets the record.
+ * slow path is needed again.  Stats count a record when the caller gets
+ * it: here when out[] is the caller's (counted != 0), else at next().
  */
 static unsigned int fill(struct xte_reader *r, struct xte_record *out,
-                         unsigned int max)
+                         unsigned int max, int counted)
 {
     unsigned int n = 0;
-
     struct cpu *c;
 
     if (!prepare(r))
@@ -1129,7 +1148,10 @@ static unsigned int fill(struct xte_reader *r, struct xte_record *out,
         uint32_t hdr, next_size;
         uint64_t tsc = c->key, next_tsc;
 
-        emit(&out[n++], p, size, tsc, c->id, s->off + pos);
+        emit(&out[n], p, size, tsc, c->id, s->off + pos);
+        if (counted)
+            account(r, &out[n]);
+        n++;
         p += size;
         pos += size;
         c->rd += size;
@@ -1154,31 +1176,11 @@ static unsigned int fill(struct xte_reader *r, struct xte_record *out,
     return n;
 }
 
-/* Count a record in the stats as the caller gets it. */
-static inline void account(struct xte_reader *r, struct xte_record *rec)
-{
-    rec->seq = r->stats.records++;
-    if (rec->tsc < r->max_tsc)
-        r->stats.out_of_order++;
-    else
-        r->max_tsc = rec->tsc;
-    r->stats.bytes += 4u + (rec->has_tsc ? 8u : 0u) + 4u * rec->nr_extra;
-    if (XTE_IS_CATALOGUE_EVENT(rec->event)) {
-        r->stats.catalogue_events++;
-    } else if (rec->event == XTE_TRC_LOST_RECORDS) {
-        r->stats.lost_events++;
-        if (rec->nr_extra)
-            r->stats.lost_records += rec->extra[0];
-    } else if (!xte_upstream_event_name(rec->event)) {
-        r->stats.unknown_events++;
-    }
-}
-
 int xte_reader_next(struct xte_reader *r, struct xte_record *rec)
 {
     if (r->dq_pos == r->dq_n) {
         r->dq_pos = 0;
-        r->dq_n = fill(r, r->dq, DQ_LEN);
+        r->dq_n = fill(r, r->dq, DQ_LEN, 0);
         if (r->dq_n == 0)
             return r->failed ? -1 : 0;
     }
@@ -1195,12 +1197,12 @@ int xte_reader_next_batch(struct xte_reader *r, struct xte_record *recs,
     if (max == 0)
         return 0;
     /* Records a mixed caller left in next()'s queue come first. */
-    while (n < max && r->dq_pos < r->dq_n)
-        recs[n++] = r->dq[r->dq_pos++];
+    while (n < max && r->dq_pos < r->dq_n) {
+        recs[n] = r->dq[r->dq_pos++];
+        account(r, &recs[n++]);
+    }
     if (n < max)
-        n += fill(r, recs + n, max - n);
-    for (unsigned int i = 0; i < n; i++)
-        account(r, &recs[i]);
+        n += fill(r, recs + n, max - n, 1);
     if (n == 0)
         return r->failed ? -1 : 0;
     return (int)n;
