@@ -14,6 +14,7 @@
 #include <xen/xmalloc.h>
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/irq.h>
+#include <asm/hvm/vlapic.h>
 #include <public/domctl.h>
 #include <hvh/dpci.h>
 
@@ -54,7 +55,7 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
     for ( i = 0; i < nr_pirqs; i++ )
     {
         t->pirqs[i].pirq.pirq = i;
-        spin_lock_init(&t->pirqs[i].desc_lock);
+        spin_lock_init(&t->pirqs[i].desc.lock);
     }
 
     rwlock_init(&d->event_lock);
@@ -131,12 +132,12 @@ int pirq_guest_bind(struct vcpu *v, struct pirq *pirq, int will_share)
     (void)v;
     (void)will_share;
 
-    spin_lock_irqsave(&s->desc_lock, flags);
+    spin_lock_irqsave(&s->desc.lock, flags);
     if ( s->bound )
         rc = -EBUSY;
     else
         s->bound = true;
-    spin_unlock_irqrestore(&s->desc_lock, flags);
+    spin_unlock_irqrestore(&s->desc.lock, flags);
 
     return rc;
 }
@@ -148,9 +149,9 @@ void pirq_guest_unbind(struct domain *d, struct pirq *pirq)
 
     (void)d;
 
-    spin_lock_irqsave(&s->desc_lock, flags);
+    spin_lock_irqsave(&s->desc.lock, flags);
     s->bound = false;
-    spin_unlock_irqrestore(&s->desc_lock, flags);
+    spin_unlock_irqrestore(&s->desc.lock, flags);
 }
 
 void vmsi_deliver_pirq(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
@@ -190,10 +191,10 @@ int hvh_dpci_irq(struct domain *d, unsigned int pirq)
         return 0;
 
     /* do_IRQ(): the descriptor lock around the guest's action. */
-    spin_lock_irqsave(&s->desc_lock, flags);
+    spin_lock_irqsave(&s->desc.lock, flags);
     if ( s->bound )
         taken = hvm_do_IRQ_dpci(d, &s->pirq);
-    spin_unlock_irqrestore(&s->desc_lock, flags);
+    spin_unlock_irqrestore(&s->desc.lock, flags);
 
     return taken;
 }
@@ -213,4 +214,52 @@ unsigned int hvh_dpci_pirq_nr(const struct hvm_pirq_dpci *pirq_dpci)
 struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci)
 {
     return &slot_of(dpci_pirq(pirq_dpci))->tasklet;
+}
+
+irq_desc_t *pirq_spin_lock_irq_desc(const struct pirq *pirq,
+                                    unsigned long *pflags)
+{
+    struct hvh_pirq *s = container_of(pirq, struct hvh_pirq, pirq);
+
+    if ( pflags )
+        spin_lock_irqsave(&s->desc.lock, *pflags);
+    else
+        spin_lock_irq(&s->desc.lock);
+
+    return &s->desc;
+}
+
+void desc_guest_eoi(struct irq_desc *desc, struct pirq *pirq)
+{
+    (void)pirq;
+
+    ASSERT(spin_is_locked(&desc->lock));
+    write_atomic(&desc->guest_eois, desc->guest_eois + 1);
+    spin_unlock_irq(&desc->lock);
+}
+
+uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    return s ? read_atomic(&s->desc.guest_eois) : 0;
+}
+
+bool vlapic_match_dest(const struct vlapic *target,
+                       const struct vlapic *source,
+                       int short_hand, uint32_t dest, bool dest_mode)
+{
+    const struct vcpu *v = (const struct vcpu *)target;
+
+    (void)source;
+    (void)short_hand;
+
+    if ( !v )
+        return false;
+    if ( dest == 0xff )
+        return true;
+    if ( dest_mode )
+        return v->vcpu_id < 8 && (dest & (1u << v->vcpu_id));
+
+    return dest == (uint32_t)v->vcpu_id;
 }

@@ -36,6 +36,8 @@
 #include <xen/errno.h>
 #include <xen/hvm/dpci.h>
 #include <hvh/dpci.h>
+#include <asm/hvm/io.h>
+#include <public/domctl.h>
 #include <public/telemetry.h>
 
 #include "xentrace.h"
@@ -192,6 +194,84 @@ static void test_schedule_once(void **state)
     assert_int_equal(t1.dom_run, 1);
     /* The fix takes no global lock on this path. */
     assert_int_equal(t1.lock_acq, t0.lock_acq);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/* Bind pirq with explicit MSI gflags, through Xen's domctl argument. */
+static int bind_msi(struct domain *d, unsigned int p, uint8_t gvec,
+                    uint32_t gflags)
+{
+    struct xen_domctl_bind_pt_irq bind = {
+        .machine_irq = p,
+        .irq_type = PT_IRQ_TYPE_MSI,
+        .u.msi.gvec = gvec,
+        .u.msi.gflags = gflags | XEN_DOMCTL_VMSI_X86_UNMASKED,
+    };
+
+    return pt_irq_create_bind(d, &bind);
+}
+
+/*
+ * A guest EOI of a vector reaches the machine MSI's descriptor only for a
+ * pirq bound to that vector whose destination is the EOIing vCPU, and
+ * only while bound.
+ */
+static void test_msi_eoi(void **state)
+{
+    struct domain *d;
+    struct vcpu *prev;
+
+    hvh_cpu_enter(1);
+    d = new_guest(13, DPCI_POLICY_SOFTIRQ);
+    prev = current;
+    set_current(d->vcpu[0]);
+
+    hvm_dpci_msi_eoi(d, 0x40);                      /* nothing bound yet */
+    assert_int_equal(bind_msi(d, 0, 0x40, 0), 0);   /* physical, APIC 0 */
+    assert_int_equal(bind_msi(d, 1, 0x41, 1), 0);   /* physical, APIC 1 */
+    assert_int_equal(bind_msi(d, 2, 0x42, XEN_DOMCTL_VMSI_X86_DM_MASK | 0x1),
+                     0);                            /* logical, vCPU 0 */
+    assert_int_equal(bind_msi(d, 3, 0x43, XEN_DOMCTL_VMSI_X86_DM_MASK | 0x2),
+                     0);                            /* logical, vCPU 1 */
+
+    hvm_dpci_msi_eoi(d, 0x40);
+    hvm_dpci_msi_eoi(d, 0x41);
+    hvm_dpci_msi_eoi(d, 0x42);
+    hvm_dpci_msi_eoi(d, 0x43);
+    hvm_dpci_msi_eoi(d, 0x44);                      /* no pirq has it */
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 1);
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 0);
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+    assert_int_equal(hvh_dpci_guest_eois(d, 3), 0);
+
+    /* The guest moves pirq 0 to another vector: the old one is not its. */
+    assert_int_equal(bind_msi(d, 0, 0x50, 0), 0);
+    hvm_dpci_msi_eoi(d, 0x40);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 1);
+    hvm_dpci_msi_eoi(d, 0x50);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
+
+    /* Unbound: its vector's EOI goes nowhere. */
+    assert_int_equal(hvh_dpci_unbind(d, 2), 0);
+    hvm_dpci_msi_eoi(d, 0x42);
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+
+    /* Only MSIs are bound by this file. */
+    {
+        struct xen_domctl_bind_pt_irq intx = {
+            .machine_irq = 3, .irq_type = PT_IRQ_TYPE_PCI,
+        };
+
+        assert_int_equal(pt_irq_create_bind(d, &intx), -EOPNOTSUPP);
+    }
+
+    /* Domain teardown: every binding and the dpci state gone. */
+    assert_int_equal(arch_pci_clean_pirqs(d), 0);
+    hvm_dpci_msi_eoi(d, 0x50);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
+
+    set_current(prev);
     free_guest(d);
     hvh_cpu_leave();
 }
@@ -773,6 +853,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_once),
+        cmocka_unit_test(test_msi_eoi),
         cmocka_unit_test(test_teardown_eagain),
         cmocka_unit_test(test_rebind_bounded),
         cmocka_unit_test(test_cpu_offline),

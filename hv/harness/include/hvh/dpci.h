@@ -12,6 +12,8 @@
  *    pirq_guest_bind()/pirq_guest_unbind() take the same lock, so after an
  *    unbind no interrupt for the pirq is in progress or can start;
  *  - vmsi_deliver_pirq(), which calls the domain's deliver hook;
+ *  - the descriptor side of a guest's EOI (pirq_spin_lock_irq_desc(),
+ *    desc_guest_eoi(), counted per pirq) and vlapic_match_dest();
  *  - the XEN_DOMCTL_bind_pt_irq/unbind_pt_irq calls for an MSI.
  * Struct pirq memory lives as long as the domain's table: the harness's
  * pirq_cleanup_check() only unlinks it, as Xen's does before its RCU free.
@@ -32,12 +34,18 @@ struct hvm_pirq_dpci;
 typedef void (*hvh_dpci_deliver_t)(struct domain *d,
                                    const struct hvm_pirq_dpci *pirq_dpci);
 
+/* The harness's irq_desc: its lock, and the guest EOIs it received. */
+struct irq_desc {
+    spinlock_t lock;
+    uint64_t guest_eois;        /* desc_guest_eoi() calls */
+};
+
 /* One entry of a domain's pirq table. */
 struct hvh_pirq {
     struct pirq pirq;
     bool present;               /* in the "tree": pirq_info() finds it */
     bool bound;                 /* pirq_guest_bind()ed: interrupts reach it */
-    spinlock_t desc_lock;       /* the irq_desc lock */
+    struct irq_desc desc;
     struct tasklet tasklet;     /* the baseline's (dpci_tasklet.c) */
 };
 
@@ -66,6 +74,8 @@ int hvh_dpci_irq(struct domain *d, unsigned int pirq);
 struct hvm_pirq_dpci *hvh_dpci_item(struct domain *d, unsigned int pirq);
 /* The pirq number of an item. */
 unsigned int hvh_dpci_pirq_nr(const struct hvm_pirq_dpci *pirq_dpci);
+/* How many guest EOIs reached pirq's descriptor (hvm_dpci_msi_eoi()). */
+uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq);
 /* The baseline's tasklet for an item (dpci_tasklet.c). */
 struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci);
 

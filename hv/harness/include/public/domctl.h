@@ -39,7 +39,9 @@ struct xen_domctl_bind_pt_irq {
     } u;
 };
 
-/* gflags bits used here (values as in Xen). */
-#define XEN_DOMCTL_VMSI_X86_UNMASKED  (1u << 16)
+/* gflags fields used here (values as in Xen). */
+#define XEN_DOMCTL_VMSI_X86_DEST_ID_MASK 0x0000ff
+#define XEN_DOMCTL_VMSI_X86_DM_MASK      0x000200
+#define XEN_DOMCTL_VMSI_X86_UNMASKED     0x010000
 
 #endif /* __XEN_PUBLIC_DOMCTL_H__ */

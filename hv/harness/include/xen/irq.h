@@ -48,4 +48,12 @@ void pirq_cleanup_check(struct pirq *, struct domain *);
 int pirq_guest_bind(struct vcpu *, struct pirq *, int will_share);
 void pirq_guest_unbind(struct domain *d, struct pirq *);
 
+/* The irq_desc of a pirq (harness: one per pirq, see hvh/dpci.h). */
+struct irq_desc;
+typedef struct irq_desc irq_desc_t;
+/* Returns the pirq's descriptor locked (interrupts off if !pflags). */
+irq_desc_t *pirq_spin_lock_irq_desc(const struct pirq *, unsigned long *pflags);
+/* The guest's EOI for pirq; drops the descriptor lock. */
+void desc_guest_eoi(struct irq_desc *, struct pirq *);
+
 #endif /* __XEN_IRQ_H__ */

@@ -210,7 +210,11 @@ static int __init cf_check setup_dpci_softirq(void)
 {
     unsigned int cpu;
 
-    for_each_possible_cpu ( cpu )
+    /*
+     * Only pCPUs already up have per-CPU areas; CPU_UP_PREPARE initialises
+     * the list of each one brought up later.
+     */
+    for_each_online_cpu ( cpu )
         INIT_LIST_HEAD(&per_cpu(dpci_list, cpu));
 
     open_softirq(HVM_DPCI_SOFTIRQ, dpci_softirq);

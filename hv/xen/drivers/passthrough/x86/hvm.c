@@ -26,9 +26,9 @@
  * interrupt sees a complete binding or none, and once a teardown returned
  * 0 for an item no injection for it runs until it is bound again.
  *
- * Only guest MSIs bound to machine MSIs are handled here; INTx/GSI
- * bindings, posted-interrupt IRTE updates and the EOI paths of Xen's file
- * are not part of this fix (docs/PATCHING.md).
+ * Only guest MSIs bound to machine MSIs are handled here (binding,
+ * injection, the guest's EOI); INTx/GSI bindings and posted-interrupt
+ * IRTE updates of Xen's file are not part of this fix (docs/PATCHING.md).
  *
  * Counters (node "dpci"): teardown_eagain per pCPU (trace
  * DPCI_TEARDOWN_EAGAIN); the domain records (items_scheduled, items_run)
@@ -49,8 +49,11 @@
 #include <xen/time.h>
 #include <xen/xmalloc.h>
 #include <xen/hvm/dpci.h>
+#include <asm/current.h>
 #include <asm/hvm/hvm.h>
+#include <asm/hvm/io.h>
 #include <asm/hvm/irq.h>
+#include <asm/hvm/vlapic.h>
 #include <public/domctl.h>
 
 /* pirq_dpci() is a macro testing its argument; gcc 12 warns about that. */
@@ -443,6 +446,49 @@ void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
 
  out:
     write_unlock(&d->event_lock);
+}
+
+/*
+ * One mapped pirq, for hvm_dpci_msi_eoi(): if its guest vector is the one
+ * EOIed and the guest's MSI targets the vCPU that EOIed it, pass the EOI
+ * on to the machine interrupt.  Stops the walk at the first match.
+ */
+static int cf_check dpci_msi_eoi(
+    struct domain *d, struct hvm_pirq_dpci *pirq_dpci, void *arg)
+{
+    uint32_t gflags = pirq_dpci->gmsi.gflags;
+    struct pirq *pirq;
+    irq_desc_t *desc;
+
+    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MACH_MSI) ||
+         pirq_dpci->gmsi.gvec != (unsigned long)arg )
+        return 0;
+
+    /* The destination ID field is gflags' lowest byte. */
+    if ( !vlapic_match_dest(vcpu_vlapic(current), NULL, 0,
+                            gflags & XEN_DOMCTL_VMSI_X86_DEST_ID_MASK,
+                            gflags & XEN_DOMCTL_VMSI_X86_DM_MASK) )
+        return 0;
+
+    pirq = dpci_pirq(pirq_dpci);
+    BUG_ON(!local_irq_is_enabled());
+    desc = pirq_spin_lock_irq_desc(pirq, NULL);
+    if ( desc )
+        desc_guest_eoi(desc, pirq);     /* unlocks desc */
+
+    return 1;
+}
+
+/* vlapic_handle_EOI(): the guest on current EOIed vector. */
+void hvm_dpci_msi_eoi(struct domain *d, int vector)
+{
+    if ( !is_iommu_enabled(d) )
+        return;
+
+    read_lock(&d->event_lock);
+    if ( domain_get_irq_dpci(d) )
+        pt_pirq_iterate(d, dpci_msi_eoi, (void *)(unsigned long)vector);
+    read_unlock(&d->event_lock);
 }
 
 /* Domain records of /telemetry/dpci. */
