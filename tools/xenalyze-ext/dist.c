@@ -36,6 +36,8 @@ uint64_t dist_bucket_value(unsigned int b)
     return low + (shift ? (1ull << (shift - 1)) : 0);
 }
 
+static void radix_forget(const struct xa_dist *d);
+
 static void fold(struct xa_dist *d)
 {
     d->hist = calloc(XA_DIST_NR_BUCKETS, sizeof(uint64_t));
@@ -49,6 +51,7 @@ static void fold(struct xa_dist *d)
     d->s32 = NULL;
     d->s64 = NULL;
     d->cap = 0;
+    radix_forget(d);
 }
 
 /*
@@ -169,6 +172,77 @@ static uint64_t name(T *v, size_t n, size_t k)                              \
 SELECT_KTH(select_kth32, uint32_t)
 SELECT_KTH(select_kth64, uint64_t)
 
+/*
+ * Selection in a large exact distribution: a radix pass.  One pass counts
+ * the samples in RADIX_BUCKETS buckets of equal width over [min, max]; a
+ * rank falls in one bucket, whose samples a second pass copies out, and
+ * the quickselect runs on those alone.  Both passes are straight loops,
+ * where the partitions of a quickselect over millions of samples
+ * mispredict about every other comparison (the percentiles took a third
+ * as long as the whole analysis of the trace).  The counts of the last
+ * distribution serve its next percentile until it changes: the reports
+ * ask for two or three in a row.
+ */
+#define RADIX_MIN_SAMPLES  4096
+#define RADIX_BITS         12
+#define RADIX_BUCKETS      (1u << RADIX_BITS)
+
+static struct {
+    const struct xa_dist *d;            /* NULL: nothing counted */
+    uint64_t count;                     /* d->count when counted */
+    unsigned int shift;
+    uint64_t n[RADIX_BUCKETS];
+} radix;
+
+static void radix_forget(const struct xa_dist *d)
+{
+    if (radix.d == d)
+        radix.d = NULL;
+}
+
+static uint64_t radix_select(const struct xa_dist *d, uint64_t k)
+{
+    uint64_t lo = d->min, below = 0, m = 0, *pick, v;
+    unsigned int b = 0, shift = radix.shift;
+
+    if (radix.d != d || radix.count != d->count) {
+        shift = 0;
+        while (((d->max - lo) >> shift) >= RADIX_BUCKETS)
+            shift++;
+        memset(radix.n, 0, sizeof(radix.n));
+        if (d->s32)
+            for (uint64_t i = 0; i < d->count; i++)
+                radix.n[(d->s32[i] - lo) >> shift]++;
+        else
+            for (uint64_t i = 0; i < d->count; i++)
+                radix.n[(d->s64[i] - lo) >> shift]++;
+        radix.d = d;
+        radix.count = d->count;
+        radix.shift = shift;
+    }
+    while (below + radix.n[b] <= k)
+        below += radix.n[b++];
+    if (!shift)                         /* a bucket per value */
+        return lo + b;
+    pick = malloc((radix.n[b] + 1) * sizeof(*pick));
+    if (!pick)
+        abort();
+    /* every sample is written, the ones in bucket b are kept */
+    if (d->s32)
+        for (uint64_t i = 0; i < d->count; i++) {
+            pick[m] = d->s32[i];
+            m += ((pick[m] - lo) >> shift) == b;
+        }
+    else
+        for (uint64_t i = 0; i < d->count; i++) {
+            pick[m] = d->s64[i];
+            m += ((pick[m] - lo) >> shift) == b;
+        }
+    v = select_kth64(pick, m, k - below);
+    free(pick);
+    return v;
+}
+
 uint64_t dist_percentile(struct xa_dist *d, double p)
 {
     uint64_t rank, seen = 0;
@@ -181,6 +255,8 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
         rank = 1;
     if (rank > d->count)
         rank = d->count;
+    if (!d->hist && d->count >= RADIX_MIN_SAMPLES)
+        return radix_select(d, rank - 1);
     if (!d->hist) {
         size_t k = rank - 1, lo = 0, n = d->count;
 
@@ -218,6 +294,7 @@ uint64_t dist_percentile(struct xa_dist *d, double p)
 
 void dist_free(struct xa_dist *d)
 {
+    radix_forget(d);
     used -= d->cap;
     free(d->s32);
     free(d->s64);

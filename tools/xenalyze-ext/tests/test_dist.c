@@ -211,6 +211,69 @@ static void test_wide_samples(void **state)
     assert_int_equal(dist_budget_used(), 0);
 }
 
+static uint64_t ref_rank(const uint64_t *sorted, size_t n, double p)
+{
+    uint64_t rank = (uint64_t)((p / 100.0) * (double)n + 0.999999999);
+
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+/*
+ * Large distributions take the radix path: buckets of one value, a
+ * bucket holding most samples, 64-bit values, values far from 0; and its
+ * counts must not outlive the distribution they were taken from (a new
+ * one at the same address with as many samples).
+ */
+static void test_select_large(void **state)
+{
+    static uint64_t ref[4096 + 7 * 9000 + 1];
+    uint64_t x = 0x853c49e6748fea9bull;
+
+    for (unsigned int shape = 0; shape < 8; shape++) {
+        struct xa_dist d = { 0 };
+        size_t n = 4096 + (size_t)(shape * 9000);
+
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ref[i] = shape == 0 ? 42                              /* one value */
+                   : shape == 1 ? 7 + x % 2                       /* two */
+                   : shape == 2 ? x % 4000                        /* < buckets */
+                   : shape == 3 ? (x % 10 ? 1000 : x % 100000000) /* skewed */
+                   : shape == 4 ? x                               /* 64-bit */
+                   : shape == 5 ? 1000000000000ull + x % 50000    /* far from 0 */
+                   : shape == 6 ? (i < 2 ? i * 4096 : x % 4097)   /* 4096 wide */
+                   : x % 0x100000000ull;                          /* 32-bit */
+            dist_add(&d, ref[i]);
+        }
+        qsort(ref, n, sizeof(ref[0]), cmp_u64);
+        for (double p = 0; p <= 100; p += 0.5)
+            assert_int_equal(dist_percentile(&d, p), ref_rank(ref, n, p));
+        assert_int_equal(dist_percentile(&d, 50), ref_rank(ref, n, 50));
+        dist_add(&d, ref[n - 1] + 1);                 /* counts go stale */
+        ref[n] = ref[n - 1] + 1;
+        assert_int_equal(dist_percentile(&d, 100), ref[n]);
+        assert_int_equal(dist_percentile(&d, 50), ref_rank(ref, n + 1, 50));
+        dist_free(&d);
+    }
+    /* same address, same count, other samples */
+    {
+        struct xa_dist d = { 0 };
+
+        for (uint64_t i = 0; i < 5000; i++)
+            dist_add(&d, i);
+        assert_int_equal(dist_percentile(&d, 50), 2499);
+        dist_free(&d);
+        for (uint64_t i = 0; i < 5000; i++)
+            dist_add(&d, 100000 + 3 * i);
+        assert_int_equal(dist_percentile(&d, 50), 100000 + 3 * 2499);
+        dist_free(&d);
+    }
+}
+
 static void test_empty(void **state)
 {
     struct xa_dist d = { 0 };
@@ -287,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_select_any_order),
         cmocka_unit_test(test_budget_boundary),
         cmocka_unit_test(test_wide_samples),
+        cmocka_unit_test(test_select_large),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
