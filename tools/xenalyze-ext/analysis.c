@@ -50,6 +50,7 @@ static const uint8_t ev_words[XTE_NR_EVENTS] = {
  * The record's event index in one load from a table that stays in cache
  * (xte_event_by_id() is the same load behind a call into the library).
  */
+_Static_assert(XTE_NR_EVENTS < 255, "event index + 1 must fit in a byte");
 static const uint8_t ev_by_number[4096] = {
 #define CAT_FIELD(n, b, u, d)
 #define CAT_EVENT(sub, name, num, desc, fields) [(num)] = XTE_EV_##name + 1,

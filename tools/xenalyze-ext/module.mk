@@ -42,6 +42,13 @@ $(XA_TESTBIN)/xa-gentrace: $(OBJ)/tools/xenalyze-ext/tests/gentrace.o $(LIB)/lib
 	@mkdir -p $(dir $@)
 	$(LINK)
 $(XA_TESTBIN)/test_dist $(XA_TESTBIN)/test_analysis: LDLIBS += $(CMOCKA_LIBS) $(SQLITE_LIBS)
+# xa-feedbench: the analysis alone, records in memory (a measuring tool;
+# built by make check so that it keeps compiling, never run by it)
+$(XA_TESTBIN)/xa-feedbench: $(OBJ)/tools/xenalyze-ext/tests/feedbench.o $(XENALYZE_LIB) $(LIB)/libxentrace-ext.a
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(XA_TESTBIN)/xa-feedbench: LDLIBS += $(SQLITE_LIBS)
+check: $(XA_TESTBIN)/xa-feedbench
 $(OBJ)/tools/xenalyze-ext/tests/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 $(OBJ)/tools/xenalyze-ext/tests/%.o: CPPFLAGS += -Itools/xenalyze-ext
 $(OBJ)/tools/xenalyze-ext/fuzz/%.o: CPPFLAGS += -Itools/xenalyze-ext
