@@ -219,7 +219,9 @@ struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci)
 irq_desc_t *pirq_spin_lock_irq_desc(const struct pirq *pirq,
                                     unsigned long *pflags)
 {
-    struct hvh_pirq *s = container_of(pirq, struct hvh_pirq, pirq);
+    /* The descriptor is not part of the const pirq: drop the const. */
+    struct hvh_pirq *s = container_of((struct pirq *)pirq, struct hvh_pirq,
+                                      pirq);
 
     if ( pflags )
         spin_lock_irqsave(&s->desc.lock, *pflags);
