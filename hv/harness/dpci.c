@@ -265,3 +265,40 @@ bool vlapic_match_dest(const struct vlapic *target,
 
     return dest == (uint32_t)v->vcpu_id;
 }
+
+/* Called with d->event_lock held for writing, as in Xen. */
+void hvm_pci_intx_assert(struct domain *d, unsigned int device,
+                         unsigned int intx)
+{
+    struct hvh_pirq_table *t = d->pirq_tree;
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+    ASSERT(device < 32 && intx < 4);
+    write_atomic(&t->intx_wire[device][intx], true);
+    write_atomic(&t->intx_asserts[device][intx],
+                 t->intx_asserts[device][intx] + 1);
+}
+
+void hvm_pci_intx_deassert(struct domain *d, unsigned int device,
+                           unsigned int intx)
+{
+    struct hvh_pirq_table *t = d->pirq_tree;
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+    ASSERT(device < 32 && intx < 4);
+    write_atomic(&t->intx_wire[device][intx], false);
+}
+
+bool hvh_dpci_intx_wire(struct domain *d, unsigned int device,
+                        unsigned int intx)
+{
+    return device < 32 && intx < 4 &&
+           read_atomic(&d->pirq_tree->intx_wire[device][intx]);
+}
+
+uint64_t hvh_dpci_intx_asserts(struct domain *d, unsigned int device,
+                               unsigned int intx)
+{
+    return device < 32 && intx < 4 ?
+           read_atomic(&d->pirq_tree->intx_asserts[device][intx]) : 0;
+}

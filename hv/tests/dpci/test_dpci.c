@@ -257,13 +257,17 @@ static void test_msi_eoi(void **state)
     hvm_dpci_msi_eoi(d, 0x42);
     assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
 
-    /* Only MSIs are bound by this file. */
+    /* An MSI pirq takes no INTx pin; ISA IRQs are not handled. */
     {
         struct xen_domctl_bind_pt_irq intx = {
             .machine_irq = 3, .irq_type = PT_IRQ_TYPE_PCI,
         };
+        struct xen_domctl_bind_pt_irq isa = {
+            .machine_irq = 1, .irq_type = PT_IRQ_TYPE_ISA,
+        };
 
-        assert_int_equal(pt_irq_create_bind(d, &intx), -EOPNOTSUPP);
+        assert_int_equal(pt_irq_create_bind(d, &intx), -EBUSY);
+        assert_int_equal(pt_irq_create_bind(d, &isa), -EOPNOTSUPP);
     }
 
     /* Domain teardown: every binding and the dpci state gone. */
@@ -272,6 +276,100 @@ static void test_msi_eoi(void **state)
     assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
 
     set_current(prev);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/* XEN_DOMCTL_bind_pt_irq / unbind_pt_irq of a guest PCI INTx pin. */
+static int intx_op(struct domain *d, bool bind, unsigned int p,
+                   uint8_t device, uint8_t intx)
+{
+    struct xen_domctl_bind_pt_irq op = {
+        .machine_irq = p,
+        .irq_type = PT_IRQ_TYPE_PCI,
+        .u.pci.bus = 0,
+        .u.pci.device = device,
+        .u.pci.intx = intx,
+    };
+
+    return bind ? pt_irq_create_bind(d, &op) : pt_irq_destroy_bind(d, &op);
+}
+
+/*
+ * Guest INTx pins on machine GSIs: an interrupt asserts every pin bound
+ * to its GSI; the machine GSI gets its EOI once the guest EOIed every
+ * pin it raised; unbinding pins one by one keeps the GSI bound until the
+ * last.
+ */
+static void test_intx(void **state)
+{
+    struct domain *d;
+    unsigned int gsi_a = hvm_pci_intx_gsi(3, 0);
+    unsigned int gsi_b = hvm_pci_intx_gsi(4, 1);
+    unsigned int gsi_c = hvm_pci_intx_gsi(5, 2);
+
+    hvh_cpu_enter(1);
+    d = new_guest(14, DPCI_POLICY_SOFTIRQ);
+
+    /* pirq 1: device 3 pin A alone. */
+    assert_int_equal(intx_op(d, true, 1, 3, 0), 0);
+    assert_int_equal(intx_op(d, true, 1, 3, 0), -EEXIST);
+    assert_int_equal(intx_op(d, true, 1, 32, 0), -EINVAL);
+    assert_int_equal(bind_msi(d, 1, 0x40, 0), -EBUSY);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_intx_asserts(d, 3, 0), 1);
+    assert_int_equal(pirqs[1].injections, 0);       /* no MSI for INTx */
+    hvm_dpci_eoi(d, gsi_b);                         /* not its GSI */
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 0);
+    hvm_dpci_eoi(d, gsi_a);
+    assert_false(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+    hvm_dpci_eoi(d, gsi_a);                         /* nothing pending */
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+
+    /* pirq 2: device 4 pin B and device 5 pin C share it. */
+    assert_int_equal(intx_op(d, true, 2, 4, 1), 0);
+    assert_int_equal(intx_op(d, true, 2, 5, 2), 0);
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_intx_wire(d, 4, 1));
+    assert_true(hvh_dpci_intx_wire(d, 5, 2));
+    hvm_dpci_eoi(d, gsi_b);
+    assert_false(hvh_dpci_intx_wire(d, 4, 1));
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 0); /* pin C still up */
+    hvm_dpci_eoi(d, gsi_c);
+    assert_false(hvh_dpci_intx_wire(d, 5, 2));
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+
+    /* Unbind pin B: the GSI stays bound for pin C only. */
+    assert_int_equal(intx_op(d, false, 2, 4, 1), 0);
+    assert_int_equal(intx_op(d, false, 2, 4, 1), -EINVAL);
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    assert_int_equal(hvh_dpci_intx_asserts(d, 4, 1), 1);
+    assert_int_equal(hvh_dpci_intx_asserts(d, 5, 2), 2);
+    /* Unbind pin C while it is asserted: the wire drops, the GSI goes. */
+    assert_int_equal(intx_op(d, false, 2, 5, 2), 0);
+    assert_false(hvh_dpci_intx_wire(d, 5, 2));
+    assert_int_equal(fire(d, 2), 0);
+    hvm_dpci_eoi(d, gsi_c);
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+
+    /* An unbound pirq 2 can take an MSI again. */
+    assert_int_equal(bind_msi(d, 2, 0x42, 0), 0);
+
+    /* Domain teardown with pin A still bound and asserted. */
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(arch_pci_clean_pirqs(d), 0);
+    assert_int_equal(fire(d, 1), 0);
+    hvm_dpci_eoi(d, gsi_a);                         /* dpci state gone */
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+
     free_guest(d);
     hvh_cpu_leave();
 }
@@ -854,6 +952,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_once),
         cmocka_unit_test(test_msi_eoi),
+        cmocka_unit_test(test_intx),
         cmocka_unit_test(test_teardown_eagain),
         cmocka_unit_test(test_rebind_bounded),
         cmocka_unit_test(test_cpu_offline),

@@ -11,7 +11,9 @@
  *    (desc lock held around hvm_do_IRQ_dpci(), only while bound), and
  *    pirq_guest_bind()/pirq_guest_unbind() take the same lock, so after an
  *    unbind no interrupt for the pirq is in progress or can start;
- *  - vmsi_deliver_pirq(), which calls the domain's deliver hook;
+ *  - vmsi_deliver_pirq(), which calls the domain's deliver hook, and
+ *    hvm_pci_intx_assert()/hvm_pci_intx_deassert(), which record the
+ *    guest's PCI INTx wires;
  *  - the descriptor side of a guest's EOI (pirq_spin_lock_irq_desc(),
  *    desc_guest_eoi(), counted per pirq) and vlapic_match_dest();
  *  - the XEN_DOMCTL_bind_pt_irq/unbind_pt_irq calls for an MSI.
@@ -49,9 +51,11 @@ struct hvh_pirq {
     struct tasklet tasklet;     /* the baseline's (dpci_tasklet.c) */
 };
 
-/* d->pirq_tree in the harness. */
+/* d->pirq_tree in the harness, and the guest's PCI INTx wires. */
 struct hvh_pirq_table {
     hvh_dpci_deliver_t deliver;
+    bool intx_wire[32][4];          /* device, pin: asserted now */
+    uint64_t intx_asserts[32][4];   /* hvm_pci_intx_assert() calls */
     unsigned int nr;
     struct hvh_pirq pirqs[];
 };
@@ -74,6 +78,11 @@ int hvh_dpci_irq(struct domain *d, unsigned int pirq);
 struct hvm_pirq_dpci *hvh_dpci_item(struct domain *d, unsigned int pirq);
 /* The pirq number of an item. */
 unsigned int hvh_dpci_pirq_nr(const struct hvm_pirq_dpci *pirq_dpci);
+/* A guest PCI INTx wire: asserted now, and how often it was asserted. */
+bool hvh_dpci_intx_wire(struct domain *d, unsigned int device,
+                        unsigned int intx);
+uint64_t hvh_dpci_intx_asserts(struct domain *d, unsigned int device,
+                               unsigned int intx);
 /* How many guest EOIs reached pirq's descriptor (hvm_dpci_msi_eoi()). */
 uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq);
 /* The baseline's tasklet for an item (dpci_tasklet.c). */

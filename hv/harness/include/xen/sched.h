@@ -96,6 +96,8 @@ static inline bool is_iommu_enabled(const struct domain *d)
 {
     return d->hvh_iommu_enabled;
 }
+/* dpci: Xen's default hardware domain id. */
+#define is_hardware_domain(d) ((d)->domain_id == 0)
 
 /* Clears _VPF_blocked and wakes the vCPU if it was blocked. */
 void vcpu_unblock(struct vcpu *v);

@@ -7,5 +7,7 @@ struct domain;
 
 /* The guest EOIed vector on current's vLAPIC (vlapic_handle_EOI()). */
 void hvm_dpci_msi_eoi(struct domain *d, int vector);
+/* The guest EOIed a GSI on its vIO-APIC or vPIC. */
+void hvm_dpci_eoi(struct domain *d, unsigned int guest_irq);
 
 #endif /* __ASM_X86_HVM_IO_H__ */

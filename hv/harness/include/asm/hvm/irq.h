@@ -45,6 +45,27 @@ struct dev_intx_gsi_link {
 #define HVM_IRQ_DPCI_NO_EOI          (1u << _HVM_IRQ_DPCI_NO_EOI_SHIFT)
 #define HVM_IRQ_DPCI_TRANSLATE       (1u << _HVM_IRQ_DPCI_TRANSLATE_SHIFT)
 
+/* A guest GSI's passthrough pins and the machine GSI of each. */
+struct hvm_girq_dpci_mapping {
+    struct list_head list;
+    uint8_t bus;
+    uint8_t device;
+    uint8_t intx;
+    uint8_t machine_gsi;
+};
+
+/* Guest PCI routing as in Xen: device/pin to GSI, and to PCI-ISA link. */
+#define hvm_pci_intx_gsi(dev, intx)  \
+    (((((dev) << 2) + ((dev) >> 3) + (intx)) & 31) + 16)
+#define hvm_pci_intx_link(dev, intx) \
+    (((dev) + (intx)) & 3)
+
+/* A guest PCI INTx wire (harness: recorded per domain, hv/harness/dpci.c). */
+void hvm_pci_intx_assert(struct domain *d, unsigned int device,
+                         unsigned int intx);
+void hvm_pci_intx_deassert(struct domain *d, unsigned int device,
+                           unsigned int intx);
+
 struct hvm_gmsi_info {
     uint32_t gvec;
     uint32_t gflags;

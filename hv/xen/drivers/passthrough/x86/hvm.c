@@ -26,9 +26,10 @@
  * interrupt sees a complete binding or none, and once a teardown returned
  * 0 for an item no injection for it runs until it is bound again.
  *
- * Only guest MSIs bound to machine MSIs are handled here (binding,
- * injection, the guest's EOI); INTx/GSI bindings and posted-interrupt
- * IRTE updates of Xen's file are not part of this fix (docs/PATCHING.md).
+ * Handled here: guest MSIs on machine MSIs and guest PCI INTx pins on
+ * machine GSIs (binding, injection, the guest's EOI).  Not handled (see
+ * docs/PATCHING.md): ISA IRQs, MSI-to-INTx translation, the hardware
+ * domain's identity-mapped GSIs, posted-interrupt IRTE updates.
  *
  * Counters (node "dpci"): teardown_eagain per pCPU (trace
  * DPCI_TEARDOWN_EAGAIN); the domain records (items_scheduled, items_run)
@@ -55,6 +56,7 @@
 #include <asm/hvm/irq.h>
 #include <asm/hvm/vlapic.h>
 #include <public/domctl.h>
+#include <public/event_channel.h>
 
 /* pirq_dpci() is a macro testing its argument; gcc 12 warns about that. */
 static inline struct hvm_pirq_dpci *dpci_of(struct pirq *pirq)
@@ -108,6 +110,19 @@ struct hvm_irq_dpci *domain_get_irq_dpci(const struct domain *d)
 
 void free_hvm_irq_dpci(struct hvm_irq_dpci *dpci)
 {
+    unsigned int i;
+
+    for ( i = 0; i < NR_HVM_DOMU_IRQS; i++ )
+    {
+        struct hvm_girq_dpci_mapping *girq, *tmp;
+
+        list_for_each_entry_safe ( girq, tmp, &dpci->girq[i], list )
+        {
+            list_del(&girq->list);
+            xfree(girq);
+        }
+    }
+
     xfree(dpci);
 }
 
@@ -174,24 +189,193 @@ static struct hvm_irq_dpci *get_or_alloc_irq_dpci(struct domain *d)
     return dpci;
 }
 
+/*
+ * The first binding of a pirq: make it complete, then let interrupts in.
+ * Event lock held for writing; nothing in flight for the item.
+ */
+static int dpci_first_bind(struct domain *d, struct pirq *pirq,
+                           uint32_t flags, int share)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+    int rc;
+
+#ifdef CONFIG_DPCI_BASELINE
+    if ( dpci_baseline() )
+        dpci_tasklet_init(pirq_dpci);
+#endif
+    write_atomic(&pirq_dpci->masked, false);
+    pirq_dpci->pending = 0;
+    write_atomic(&pirq_dpci->dom, d);
+    write_atomic(&pirq_dpci->flags, flags);
+
+    rc = pirq_guest_bind(d->vcpu[0], pirq, share);
+    if ( unlikely(rc) )
+        write_atomic(&pirq_dpci->flags, 0);
+
+    return rc;
+}
+
+/* A guest MSI on pirq: bind it, or retarget an existing binding. */
+static int dpci_bind_msi(struct domain *d, struct pirq *pirq,
+                         const struct xen_domctl_bind_pt_irq *bind)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+    uint32_t flags = pirq_dpci->flags;
+    int rc;
+
+    if ( (flags & HVM_IRQ_DPCI_MAPPED) && !(flags & HVM_IRQ_DPCI_GUEST_MSI) )
+        return -EBUSY;
+
+    pirq_dpci->gmsi.gvec = bind->u.msi.gvec;
+    pirq_dpci->gmsi.gflags = bind->u.msi.gflags &
+                             ~XEN_DOMCTL_VMSI_X86_UNMASKED;
+    if ( flags & HVM_IRQ_DPCI_MAPPED )
+        return 0;               /* the guest moved the vector */
+
+    rc = dpci_first_bind(d, pirq, HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_MACH_MSI |
+                                  HVM_IRQ_DPCI_GUEST_MSI, 0);
+    if ( unlikely(rc) )
+    {
+        pirq_dpci->gmsi.gvec = 0;
+        pirq_dpci->gmsi.gflags = 0;
+    }
+
+    return rc;
+}
+
+/*
+ * A guest PCI device's INTx pin on the machine GSI pirq: link them both
+ * ways (the pirq's digl_list, the guest GSI's girq[] list).  Several
+ * guest pins may share one machine GSI; it is bound on the first.
+ */
+static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
+                          struct pirq *pirq,
+                          const struct xen_domctl_bind_pt_irq *bind)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+    unsigned int device = bind->u.pci.device, intx = bind->u.pci.intx;
+    struct dev_intx_gsi_link *digl;
+    struct hvm_girq_dpci_mapping *girq;
+    unsigned int gsi, link;
+    int rc = 0;
+
+    if ( device > 31 || intx > 3 )
+        return -EINVAL;
+    if ( (pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) &&
+         !(pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_PCI) )
+        return -EBUSY;
+
+    list_for_each_entry ( digl, &pirq_dpci->digl_list, list )
+        if ( digl->bus == bind->u.pci.bus && digl->device == device &&
+             digl->intx == intx )
+            return -EEXIST;
+
+    gsi = hvm_pci_intx_gsi(device, intx);
+    link = hvm_pci_intx_link(device, intx);
+
+    digl = xmalloc(struct dev_intx_gsi_link);
+    girq = xmalloc(struct hvm_girq_dpci_mapping);
+    if ( !digl || !girq )
+    {
+        xfree(digl);
+        xfree(girq);
+        return -ENOMEM;
+    }
+
+    digl->bus = girq->bus = bind->u.pci.bus;
+    digl->device = girq->device = device;
+    digl->intx = girq->intx = intx;
+    girq->machine_gsi = pirq->pirq;
+    list_add_tail(&digl->list, &pirq_dpci->digl_list);
+    list_add_tail(&girq->list, &hvm_irq_dpci->girq[gsi]);
+    hvm_irq_dpci->link_cnt[link]++;
+
+    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) )
+    {
+        rc = dpci_first_bind(d, pirq, HVM_IRQ_DPCI_MAPPED |
+                                      HVM_IRQ_DPCI_MACH_PCI |
+                                      HVM_IRQ_DPCI_GUEST_PCI,
+                             BIND_PIRQ__WILL_SHARE);
+        if ( unlikely(rc) )
+        {
+            list_del(&digl->list);
+            list_del(&girq->list);
+            hvm_irq_dpci->link_cnt[link]--;
+            xfree(digl);
+            xfree(girq);
+        }
+    }
+
+    return rc;
+}
+
+/* Forget the guest pin (bus, device, intx) of machine GSI pirq. */
+static int dpci_unbind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
+                            struct pirq *pirq, uint8_t bus, uint8_t device,
+                            uint8_t intx)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+    struct dev_intx_gsi_link *digl, *found = NULL;
+    struct hvm_girq_dpci_mapping *girq;
+    unsigned int gsi = hvm_pci_intx_gsi(device, intx);
+
+    list_for_each_entry ( digl, &pirq_dpci->digl_list, list )
+        if ( digl->bus == bus && digl->device == device && digl->intx == intx )
+        {
+            found = digl;
+            break;
+        }
+    if ( !found )
+        return -EINVAL;
+
+    list_for_each_entry ( girq, &hvm_irq_dpci->girq[gsi], list )
+        if ( girq->machine_gsi == pirq->pirq && girq->bus == bus &&
+             girq->device == device && girq->intx == intx )
+        {
+            list_del(&girq->list);
+            xfree(girq);
+            break;
+        }
+
+    list_del(&found->list);
+    xfree(found);
+    hvm_irq_dpci->link_cnt[hvm_pci_intx_link(device, intx)]--;
+    /* Do not leave the guest's wire asserted by a device that is gone. */
+    hvm_pci_intx_deassert(d, device, intx);
+
+    return 0;
+}
+
 int pt_irq_create_bind(
     struct domain *d, const struct xen_domctl_bind_pt_irq *pt_irq_bind)
 {
     int nr = pt_irq_bind->machine_irq;
     s_time_t start = NOW();
+    struct hvm_irq_dpci *hvm_irq_dpci;
     struct hvm_pirq_dpci *pirq_dpci;
     struct pirq *pirq;
     int rc;
 
-    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI )
+    switch ( pt_irq_bind->irq_type )
+    {
+    case PT_IRQ_TYPE_MSI:
+        break;
+    case PT_IRQ_TYPE_PCI:
+        /* The hardware domain's identity-mapped GSIs are not handled here. */
+        if ( is_hardware_domain(d) )
+            return -EOPNOTSUPP;
+        break;
+    default:
         return -EOPNOTSUPP;
+    }
     if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
 
  restart:
     write_lock(&d->event_lock);
 
-    if ( !get_or_alloc_irq_dpci(d) )
+    hvm_irq_dpci = get_or_alloc_irq_dpci(d);
+    if ( !hvm_irq_dpci )
     {
         write_unlock(&d->event_lock);
         return -ENOMEM;
@@ -205,22 +389,13 @@ int pt_irq_create_bind(
     }
     pirq_dpci = dpci_of(pirq);
 
-    if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
-    {
-        /* Already bound: the guest moved the vector. */
-        pirq_dpci->gmsi.gvec = pt_irq_bind->u.msi.gvec;
-        pirq_dpci->gmsi.gflags = pt_irq_bind->u.msi.gflags &
-                                 ~XEN_DOMCTL_VMSI_X86_UNMASKED;
-        write_unlock(&d->event_lock);
-        return 0;
-    }
-
     /*
      * An injection of an earlier binding may still be queued or running on
      * some pCPU: let it finish before the item is reused, but never wait
      * for ever.
      */
-    if ( !dpci_baseline() && pt_pirq_softirq_active(pirq_dpci) )
+    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) && !dpci_baseline() &&
+         pt_pirq_softirq_active(pirq_dpci) )
     {
         write_unlock(&d->event_lock);
         if ( NOW() - start > MILLISECS(dpci_teardown_timeout_ms) )
@@ -233,29 +408,13 @@ int pt_irq_create_bind(
         goto restart;
     }
 
-#ifdef CONFIG_DPCI_BASELINE
-    if ( dpci_baseline() )
-        dpci_tasklet_init(pirq_dpci);
-#endif
-    write_atomic(&pirq_dpci->masked, false);
+    if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_MSI )
+        rc = dpci_bind_msi(d, pirq, pt_irq_bind);
+    else
+        rc = dpci_bind_intx(d, hvm_irq_dpci, pirq, pt_irq_bind);
 
-    write_atomic(&pirq_dpci->dom, d);
-    pirq_dpci->gmsi.gvec = pt_irq_bind->u.msi.gvec;
-    pirq_dpci->gmsi.gflags = pt_irq_bind->u.msi.gflags &
-                             ~XEN_DOMCTL_VMSI_X86_UNMASKED;
-    /* Complete before the first interrupt can see it. */
-    write_atomic(&pirq_dpci->flags, HVM_IRQ_DPCI_MAPPED |
-                                    HVM_IRQ_DPCI_MACH_MSI |
-                                    HVM_IRQ_DPCI_GUEST_MSI);
-
-    rc = pirq_guest_bind(d->vcpu[0], pirq, 0);
-    if ( unlikely(rc) )
-    {
-        write_atomic(&pirq_dpci->flags, 0);
-        pirq_dpci->gmsi.gvec = 0;
-        pirq_dpci->gmsi.gflags = 0;
+    if ( rc && !pirq_dpci->flags )
         pirq_cleanup_check(pirq, d);
-    }
 
     write_unlock(&d->event_lock);
 
@@ -266,18 +425,21 @@ int pt_irq_destroy_bind(
     struct domain *d, const struct xen_domctl_bind_pt_irq *pt_irq_bind)
 {
     int nr = pt_irq_bind->machine_irq;
+    struct hvm_irq_dpci *hvm_irq_dpci;
     struct hvm_pirq_dpci *pirq_dpci;
     struct pirq *pirq;
     bool busy = false;
 
-    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI )
+    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI &&
+         pt_irq_bind->irq_type != PT_IRQ_TYPE_PCI )
         return -EOPNOTSUPP;
     if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
 
     write_lock(&d->event_lock);
 
-    if ( !domain_get_irq_dpci(d) )
+    hvm_irq_dpci = domain_get_irq_dpci(d);
+    if ( !hvm_irq_dpci )
     {
         write_unlock(&d->event_lock);
         return -EINVAL;
@@ -288,9 +450,31 @@ int pt_irq_destroy_bind(
     {
         /* Never bound, or unbound and cleaned up already. */
         write_unlock(&d->event_lock);
-        return 0;
+        return pt_irq_bind->irq_type == PT_IRQ_TYPE_PCI ? -EINVAL : 0;
     }
     pirq_dpci = dpci_of(pirq);
+
+    if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_PCI )
+    {
+        int rc = -EINVAL;
+
+        if ( pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_PCI )
+            rc = dpci_unbind_intx(d, hvm_irq_dpci, pirq, pt_irq_bind->u.pci.bus,
+                                  pt_irq_bind->u.pci.device,
+                                  pt_irq_bind->u.pci.intx);
+        /* Other guest pins still share the machine GSI: keep it bound. */
+        if ( rc || !list_empty(&pirq_dpci->digl_list) )
+        {
+            write_unlock(&d->event_lock);
+            return rc;
+        }
+    }
+    else if ( (pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) &&
+              !(pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_MSI) )
+    {
+        write_unlock(&d->event_lock);
+        return -EINVAL;
+    }
 
     if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
     {
@@ -299,6 +483,7 @@ int pt_irq_destroy_bind(
         write_atomic(&pirq_dpci->flags, 0);
         pirq_dpci->gmsi.gvec = 0;
         pirq_dpci->gmsi.gflags = 0;
+        pirq_dpci->pending = 0;
     }
 
     if ( !dpci_baseline() )
@@ -363,8 +548,16 @@ int arch_pci_clean_pirqs(struct domain *d)
 
         if ( pirq_dpci->flags )
         {
+            struct dev_intx_gsi_link *digl, *tmp;
+
             pirq_guest_unbind(d, pirq);
             write_atomic(&pirq_dpci->flags, 0);
+            list_for_each_entry_safe ( digl, tmp, &pirq_dpci->digl_list, list )
+            {
+                list_del(&digl->list);
+                xfree(digl);
+            }
+            pirq_dpci->pending = 0;
         }
         if ( !busy && !dpci_baseline() && pt_pirq_softirq_active(pirq_dpci) )
             busy = pirq;
@@ -430,6 +623,8 @@ int hvm_do_IRQ_dpci(struct domain *d, struct pirq *pirq)
 
 void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
 {
+    uint32_t flags;
+
     write_lock(&d->event_lock);
 
     write_atomic(&pirq_dpci->ext.runs, pirq_dpci->ext.runs + 1);
@@ -438,11 +633,25 @@ void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
     if ( dpci_baseline() && !xchg(&pirq_dpci->masked, false) )
         goto out;
 
+    flags = read_atomic(&pirq_dpci->flags);
+
     /* Unbound since it was scheduled: nothing to inject. */
-    if ( (read_atomic(&pirq_dpci->flags) &
-          (HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_GUEST_MSI)) ==
-         (HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_GUEST_MSI) )
+    if ( !(flags & HVM_IRQ_DPCI_MAPPED) )
+        goto out;
+
+    if ( flags & HVM_IRQ_DPCI_GUEST_MSI )
         vmsi_deliver_pirq(d, pirq_dpci);
+    else if ( flags & HVM_IRQ_DPCI_GUEST_PCI )
+    {
+        const struct dev_intx_gsi_link *digl;
+
+        /* Each pin is one more guest EOI to wait for (hvm_dpci_eoi()). */
+        list_for_each_entry ( digl, &pirq_dpci->digl_list, list )
+        {
+            hvm_pci_intx_assert(d, digl->device, digl->intx);
+            pirq_dpci->pending++;
+        }
+    }
 
  out:
     write_unlock(&d->event_lock);
@@ -489,6 +698,51 @@ void hvm_dpci_msi_eoi(struct domain *d, int vector)
     if ( domain_get_irq_dpci(d) )
         pt_pirq_iterate(d, dpci_msi_eoi, (void *)(unsigned long)vector);
     read_unlock(&d->event_lock);
+}
+
+/*
+ * The guest EOIed guest_gsi (vIO-APIC or vPIC): lower the wires of the
+ * passthrough pins routed to it, and once every pin a machine GSI raised
+ * has been EOIed, pass the EOI on to that GSI.
+ */
+void hvm_dpci_eoi(struct domain *d, unsigned int guest_gsi)
+{
+    const struct hvm_girq_dpci_mapping *girq;
+    struct hvm_irq_dpci *hvm_irq_dpci;
+
+    if ( !is_iommu_enabled(d) || guest_gsi >= NR_HVM_DOMU_IRQS )
+        return;
+
+    write_lock(&d->event_lock);
+
+    hvm_irq_dpci = domain_get_irq_dpci(d);
+    if ( !hvm_irq_dpci )
+        goto unlock;
+
+    list_for_each_entry ( girq, &hvm_irq_dpci->girq[guest_gsi], list )
+    {
+        struct pirq *pirq = pirq_info(d, girq->machine_gsi);
+        struct hvm_pirq_dpci *pirq_dpci;
+        irq_desc_t *desc;
+
+        if ( !pirq )
+            continue;
+        pirq_dpci = dpci_of(pirq);
+        if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MACH_PCI) )
+            continue;
+
+        hvm_pci_intx_deassert(d, girq->device, girq->intx);
+        if ( !pirq_dpci->pending || --pirq_dpci->pending )
+            continue;
+
+        BUG_ON(!local_irq_is_enabled());
+        desc = pirq_spin_lock_irq_desc(pirq, NULL);
+        if ( desc )
+            desc_guest_eoi(desc, pirq);     /* unlocks desc */
+    }
+
+ unlock:
+    write_unlock(&d->event_lock);
 }
 
 /* Domain records of /telemetry/dpci. */
