@@ -3,9 +3,9 @@
  *
  * Fields are read by name through the catalogue (struct xa_words_* below,
  * expanded from catalogue.def), never by a position written down here, so
- * a field added to catalogue.def cannot shift what the analyser reads.  A record
- * shorter than its catalogue entry reads the missing words as zero: a
- * trace from an older hypervisor still analyses.
+ * a field added to catalogue.def cannot shift what the analyser reads.  A
+ * record shorter than its catalogue entry reads the missing words as zero:
+ * a trace from an older hypervisor still analyses.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -766,7 +766,8 @@ void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,
      * on every xa_init() (a third of the fuzzer's speed).
      */
     a->pcpus = mmap(NULL, XA_MAX_PCPUS * sizeof(*a->pcpus),
-                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                    -1, 0);
     if (a->pcpus == MAP_FAILED)
         a->pcpus = NULL;
     a->domains = calloc(XA_MAX_DOMAINS + 1, sizeof(*a->domains));

@@ -310,7 +310,8 @@ static void test_table_edges(void **state)
     FEED(&a, 0, 14, XTE_EV_MSIX_EMULATED, U(1u << 20), U(0), U(4));
     FEED(&a, 0, 15, XTE_EV_MSIX_EMULATED, U(65535), U(0), U(4));
     assert_int_equal(a.nr_domains, 3);
-    assert_int_equal(xa_domain_find(&a, XA_DOMID_OTHER)->msix_reads_emulated, 3);
+    other = xa_domain_find(&a, XA_DOMID_OTHER);
+    assert_int_equal(other->msix_reads_emulated, 3);
     assert_int_equal(xa_domain_find(&a, 65535)->msix_reads_emulated, 2);
 
     /* pCPU 5000 first, then a PI add redirected from pCPU 7000 to 2 */

@@ -239,14 +239,16 @@ static void test_select_large(void **state)
 
         for (size_t i = 0; i < n; i++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            ref[i] = shape == 0 ? 42                              /* one value */
-                   : shape == 1 ? 7 + x % 2                       /* two */
-                   : shape == 2 ? x % 4000                        /* < buckets */
-                   : shape == 3 ? (x % 10 ? 1000 : x % 100000000) /* skewed */
-                   : shape == 4 ? x                               /* 64-bit */
-                   : shape == 5 ? 1000000000000ull + x % 50000    /* far from 0 */
-                   : shape == 6 ? (i < 2 ? i * 4096 : x % 4097)   /* 4096 wide */
-                   : x % 0x100000000ull;                          /* 32-bit */
+            /* one value, two, fewer than the buckets, skewed, 64-bit,
+             * far from 0, exactly as wide as the buckets, 32-bit */
+            ref[i] = shape == 0 ? 42
+                   : shape == 1 ? 7 + x % 2
+                   : shape == 2 ? x % 4000
+                   : shape == 3 ? (x % 10 ? 1000 : x % 100000000)
+                   : shape == 4 ? x
+                   : shape == 5 ? 1000000000000ull + x % 50000
+                   : shape == 6 ? (i < 2 ? i * 4096 : x % 4097)
+                   : x % 0x100000000ull;
             dist_add(&d, ref[i]);
         }
         qsort(ref, n, sizeof(ref[0]), cmp_u64);
