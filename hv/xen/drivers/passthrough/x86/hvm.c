@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * drivers/passthrough/x86/hvm.c: binding of passthrough MSIs to an HVM
- * guest and their injection: the parts of Xen 4.17's file of the same name
- * that the dpci fix touches, written against Xen's own structures (struct
- * pirq, struct hvm_pirq_dpci, struct hvm_irq_dpci, d->event_lock) and
- * prototypes (xen/iommu.h, xen/pci.h, asm/hvm/irq.h), shared by both
- * injection policies.
+ * drivers/passthrough/x86/hvm.c: binding of passthrough interrupts (MSIs
+ * and PCI INTx) to an HVM guest, their injection and the guest's EOIs: a
+ * replacement for Xen 4.17's file of the same name, written against Xen's
+ * own structures (struct pirq, struct hvm_pirq_dpci, struct hvm_irq_dpci,
+ * d->event_lock) and prototypes (xen/iommu.h, xen/pci.h, asm/hvm/irq.h,
+ * asm/hvm/io.h), shared by both injection policies.
  *
  * Problem (seed 002): see dpci_softirq.c.  This file chooses the path
- * (boot parameter dpci_policy=tasklet|softirq, default softirq) and holds
+ * (boot parameter dpci_policy=softirq, or tasklet where the baseline is
+ * built in) and holds
  * the teardown rules of the fix:
  *  - pt_irq_destroy_bind() unbinds the pirq, then returns -EAGAIN while an
  *    injection is still queued or running; arch_pci_clean_pirqs() unbinds
