@@ -5,6 +5,7 @@
  * domctls.
  */
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/iommu.h>
 #include <xen/irq.h>
 #include <xen/lib.h>
@@ -106,6 +107,8 @@ struct pirq *pirq_get_info(struct domain *d, int pirq)
 
     if ( !s->present )
     {
+        /* As Xen's alloc for an HVM domain: no emulated IRQ yet. */
+        s->pirq.arch.hvm.emuirq = IRQ_UNBOUND;
         pt_pirq_init(d, pirq_dpci(&s->pirq));
         s->present = true;
     }
@@ -301,4 +304,36 @@ uint64_t hvh_dpci_intx_asserts(struct domain *d, unsigned int device,
 {
     return device < 32 && intx < 4 ?
            read_atomic(&d->pirq_tree->intx_asserts[device][intx]) : 0;
+}
+
+bool hvm_domain_use_pirq(const struct domain *d, const struct pirq *pirq)
+{
+    return is_hvm_domain(d) && pirq && pirq->arch.hvm.emuirq != IRQ_UNBOUND;
+}
+
+/* Called with d->event_lock held, from hvm_dirq_assist(). */
+void send_guest_pirq(struct domain *d, const struct pirq *pirq)
+{
+    struct hvh_pirq *s = container_of((struct pirq *)pirq, struct hvh_pirq,
+                                      pirq);
+
+    ASSERT(rw_is_locked(&d->event_lock));
+    write_atomic(&s->evtchn_sends, s->evtchn_sends + 1);
+}
+
+void hvh_dpci_set_emuirq(struct domain *d, unsigned int pirq, int emuirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    write_lock(&d->event_lock);
+    if ( s && s->present )
+        s->pirq.arch.hvm.emuirq = emuirq;
+    write_unlock(&d->event_lock);
+}
+
+uint64_t hvh_dpci_evtchn_sends(struct domain *d, unsigned int pirq)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    return s ? read_atomic(&s->evtchn_sends) : 0;
 }

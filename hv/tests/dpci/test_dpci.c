@@ -374,6 +374,41 @@ static void test_intx(void **state)
     hvh_cpu_leave();
 }
 
+/*
+ * A PVHVM guest that took a pirq as an event channel (emuirq bound) gets
+ * its interrupts through send_guest_pirq(), not as an MSI; INTx pins are
+ * asserted as well.
+ */
+static void test_evtchn_pirq(void **state)
+{
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    d = new_guest(15, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(hvh_dpci_bind(d, 0, 0x40), 0);
+    assert_int_equal(intx_op(d, true, 1, 6, 3), 0);
+
+    hvh_dpci_set_emuirq(d, 0, 20);
+    hvh_dpci_set_emuirq(d, 1, 21);
+    assert_int_equal(fire(d, 0), 1);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_int_equal(hvh_dpci_evtchn_sends(d, 0), 1);
+    assert_int_equal(pirqs[0].injections, 0);
+    assert_int_equal(hvh_dpci_evtchn_sends(d, 1), 1);
+    assert_true(hvh_dpci_intx_wire(d, 6, 3));
+
+    /* The guest gives the event channel up: MSIs again. */
+    hvh_dpci_set_emuirq(d, 0, IRQ_UNBOUND);
+    assert_int_equal(fire(d, 0), 1);
+    hvh_cpu_poll();
+    assert_int_equal(hvh_dpci_evtchn_sends(d, 0), 1);
+    assert_int_equal(pirqs[0].injections, 1);
+
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
 static void test_teardown_eagain(void **state)
 {
     struct domain *d;
@@ -953,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_schedule_once),
         cmocka_unit_test(test_msi_eoi),
         cmocka_unit_test(test_intx),
+        cmocka_unit_test(test_evtchn_pirq),
         cmocka_unit_test(test_teardown_eagain),
         cmocka_unit_test(test_rebind_bounded),
         cmocka_unit_test(test_cpu_offline),

@@ -25,6 +25,9 @@ struct arch_pirq {
     };
 };
 
+/* arch.hvm.emuirq of a pirq the guest has not taken as an event channel. */
+#define IRQ_UNBOUND -1
+
 #define pirq_dpci(pirq) ((pirq) ? &(pirq)->arch.hvm.dpci : NULL)
 #define dpci_pirq(pd) container_of(pd, struct pirq, arch.hvm.dpci)
 

@@ -11,7 +11,9 @@
  *    (desc lock held around hvm_do_IRQ_dpci(), only while bound), and
  *    pirq_guest_bind()/pirq_guest_unbind() take the same lock, so after an
  *    unbind no interrupt for the pirq is in progress or can start;
- *  - vmsi_deliver_pirq(), which calls the domain's deliver hook, and
+ *  - vmsi_deliver_pirq(), which calls the domain's deliver hook,
+ *    hvm_domain_use_pirq()/send_guest_pirq() for a guest that takes a pirq
+ *    as an event channel (counted per pirq), and
  *    hvm_pci_intx_assert()/hvm_pci_intx_deassert(), which record the
  *    guest's PCI INTx wires;
  *  - the descriptor side of a guest's EOI (pirq_spin_lock_irq_desc(),
@@ -49,6 +51,7 @@ struct hvh_pirq {
     bool bound;                 /* pirq_guest_bind()ed: interrupts reach it */
     struct irq_desc desc;
     struct tasklet tasklet;     /* the baseline's (dpci_tasklet.c) */
+    uint64_t evtchn_sends;      /* send_guest_pirq() calls */
 };
 
 /* d->pirq_tree in the harness, and the guest's PCI INTx wires. */
@@ -83,6 +86,10 @@ bool hvh_dpci_intx_wire(struct domain *d, unsigned int device,
                         unsigned int intx);
 uint64_t hvh_dpci_intx_asserts(struct domain *d, unsigned int device,
                                unsigned int intx);
+/* Take pirq as an event channel (emuirq), as a PVHVM guest does, or not. */
+void hvh_dpci_set_emuirq(struct domain *d, unsigned int pirq, int emuirq);
+/* How many times send_guest_pirq() delivered pirq. */
+uint64_t hvh_dpci_evtchn_sends(struct domain *d, unsigned int pirq);
 /* How many guest EOIs reached pirq's descriptor (hvm_dpci_msi_eoi()). */
 uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq);
 /* The baseline's tasklet for an item (dpci_tasklet.c). */

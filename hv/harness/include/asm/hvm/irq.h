@@ -115,4 +115,8 @@ int pt_pirq_iterate(struct domain *d,
                     void *arg);
 bool pt_pirq_softirq_active(struct hvm_pirq_dpci *);
 
+struct pirq;
+/* Whether a PVHVM guest takes pirq as an event channel (emuirq bound). */
+bool hvm_domain_use_pirq(const struct domain *, const struct pirq *);
+
 #endif /* __ASM_X86_HVM_IRQ_H__ */

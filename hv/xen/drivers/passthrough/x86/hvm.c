@@ -39,6 +39,7 @@
 
 #include <xen/lib.h>
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/iommu.h>
 #include <xen/irq.h>
 #include <xen/param.h>
@@ -639,6 +640,14 @@ void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
     /* Unbound since it was scheduled: nothing to inject. */
     if ( !(flags & HVM_IRQ_DPCI_MAPPED) )
         goto out;
+
+    /* A PVHVM guest that took the pirq as an event channel gets that. */
+    if ( hvm_domain_use_pirq(d, dpci_pirq(pirq_dpci)) )
+    {
+        send_guest_pirq(d, dpci_pirq(pirq_dpci));
+        if ( flags & HVM_IRQ_DPCI_GUEST_MSI )
+            goto out;
+    }
 
     if ( flags & HVM_IRQ_DPCI_GUEST_MSI )
         vmsi_deliver_pirq(d, pirq_dpci);
