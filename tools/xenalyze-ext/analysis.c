@@ -46,21 +46,6 @@ static const uint8_t ev_words[XTE_NR_EVENTS] = {
 #undef CAT_NODE
 };
 
-/*
- * The record's event index in one load from a table that stays in cache
- * (xte_event_by_id() is the same load behind a call into the library).
- */
-_Static_assert(XTE_NR_EVENTS < 255, "event index + 1 must fit in a byte");
-static const uint8_t ev_by_number[4096] = {
-#define CAT_FIELD(n, b, u, d)
-#define CAT_EVENT(sub, name, num, desc, fields) [(num)] = XTE_EV_##name + 1,
-#define CAT_NODE(sub, ver, desc, pf, df)
-#include "catalogue.def"
-#undef CAT_EVENT
-#undef CAT_FIELD
-#undef CAT_NODE
-};
-
 static void check_layout(void)
 {
     static int done;
@@ -70,8 +55,7 @@ static void check_layout(void)
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         const struct xte_event_desc *ev = &xte_events[e];
 
-        if (ev_words[e] != ev->nr_words ||
-            ev_by_number[ev->id & 0xfffu] != e + 1) {
+        if (ev_words[e] != ev->nr_words) {
             /* catalogue.c and this file disagree: a build error in spirit */
             fprintf(stderr, "xenalyze-ext: catalogue event %s: layout "
                     "mismatch\n", ev->name);
@@ -672,8 +656,7 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
 {
     uint64_t tsc = rec->tsc;
     struct xa_pcpu *p = pcpu_get(a, rec->cpu);
-    unsigned int ev1 = XTE_IS_CATALOGUE_EVENT(rec->event)
-                       ? ev_by_number[rec->event & 0xfffu] : 0;
+    int evi = xte_event_index_of(rec->event);
 
     if (__builtin_expect(!a->have_tsc, 0)) {
         a->have_tsc = 1;
@@ -692,8 +675,8 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
         p->last_tsc = tsc;
     a->records++;
 
-    if (__builtin_expect(ev1 != 0, 1)) {
-        enum xte_event_index ev = (enum xte_event_index)(ev1 - 1);
+    if (__builtin_expect(evi >= 0, 1)) {
+        enum xte_event_index ev = (enum xte_event_index)evi;
         const uint32_t *x = rec->extra;
         uint32_t pad[XTE_MAX_EXTRA];
 
@@ -737,14 +720,6 @@ void xa_sort_domains(struct xa_analysis *a)
         else
             a->other_domain = (int32_t)i;
     }
-}
-
-const struct xte_event_desc *xa_catalogue_event(uint32_t event)
-{
-    unsigned int ev1 = XTE_IS_CATALOGUE_EVENT(event)
-                       ? ev_by_number[event & 0xfffu] : 0;
-
-    return ev1 ? &xte_events[ev1 - 1] : NULL;
 }
 
 void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,

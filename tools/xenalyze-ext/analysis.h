@@ -205,8 +205,6 @@ const char *xa_time_unit(const struct xa_analysis *a);   /* "ns" / "ticks" */
 struct xa_domain *xa_domain_get(struct xa_analysis *a, uint32_t domid);
 struct xa_domain *xa_domain_find(const struct xa_analysis *a,
                                  uint32_t domid);
-/* Catalogue event of an id in one table load (NULL: not ours). */
-const struct xte_event_desc *xa_catalogue_event(uint32_t event);
 /* Order the domains by id ("other" last), for the reports. */
 void xa_sort_domains(struct xa_analysis *a);
 /* Count of a non-catalogue event id (0 if never seen). */

@@ -523,7 +523,7 @@ int db_add(struct xa_db *d, struct xa_analysis *a,
             d->hash = mix(d->hash, rec->extra[i]);
         d->hashed++;
     }
-    ev = xa_catalogue_event(rec->event);
+    ev = xte_event_by_id(rec->event);
     if (ev)
         tw = &d->tw[ev - xte_events];
     else if (rec->event == XTE_TRC_LOST_RECORDS)

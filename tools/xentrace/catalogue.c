@@ -52,9 +52,6 @@ const char *xte_unit_name(enum xte_unit unit)
         XTE_TRC_SUBCLASS | (num), #name, #sub, desc,                     \
         sizeof(ev_fields_##name) / sizeof(ev_fields_##name[0]), 0,       \
         ev_fields_##name },
-/* Event by its 12-bit number: one load on the decode path; -1 if none. */
-static int16_t event_by_number[4096];
-
 static struct xte_event_desc events[XTE_NR_EVENTS] = {
 #include "catalogue.def"
 };
@@ -63,6 +60,17 @@ static struct xte_event_desc events[XTE_NR_EVENTS] = {
 #undef CAT_NODE
 
 const struct xte_event_desc *const xte_events = events;
+
+_Static_assert(XTE_NR_EVENTS < 255, "event index + 1 must fit in a byte");
+#define CAT_FIELD(n, b, u, d)
+#define CAT_EVENT(sub, name, num, desc, fields) [(num)] = XTE_EV_##name + 1,
+#define CAT_NODE(sub, ver, desc, pf, df)
+const uint8_t xte_event_by_number[4096] = {
+#include "catalogue.def"
+};
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
 
 /* ---- counter records -------------------------------------------------- */
 
@@ -118,9 +126,6 @@ static size_t lay_out(struct xte_counter_desc *f, unsigned int n)
 __attribute__((constructor))
 static void catalogue_init(void)
 {
-    memset(event_by_number, 0xff, sizeof(event_by_number));
-    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
-        event_by_number[events[e].id & 0xfffu] = (int16_t)e;
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         struct xte_field_desc *f = (struct xte_field_desc *)events[e].fields;
         unsigned int word = 0;
@@ -145,12 +150,8 @@ static void catalogue_init(void)
 
 const struct xte_event_desc *xte_event_by_id(uint32_t event)
 {
-    uint32_t id = event & 0x0fffffffu;
-    int16_t i;
+    int i = xte_event_index_of(event);
 
-    if (!XTE_IS_CATALOGUE_EVENT(id))
-        return NULL;
-    i = event_by_number[id & 0xfffu];
     return i >= 0 ? &events[i] : NULL;
 }
 

@@ -130,6 +130,20 @@ struct xte_node_desc {
 extern const struct xte_event_desc *const xte_events;
 extern const struct xte_node_desc *const xte_nodes;
 
+/*
+ * enum xte_event_index + 1 by an event's 12-bit number, 0 for none: built
+ * from catalogue.def at compile time, so that the decode paths look an
+ * event up with one load, inline (xte_event_index_of()).
+ */
+extern const uint8_t xte_event_by_number[4096];
+
+/* Catalogue event index of a full event id (flags bits ignored), or -1. */
+static inline int xte_event_index_of(uint32_t event)
+{
+    return XTE_IS_CATALOGUE_EVENT(event & 0x0fffffffu)
+           ? (int)xte_event_by_number[event & 0xfffu] - 1 : -1;
+}
+
 /* Catalogue event by full event id (flags bits ignored), or NULL. */
 const struct xte_event_desc *xte_event_by_id(uint32_t event);
 const struct xte_event_desc *xte_event_by_name(const char *name);
