@@ -61,7 +61,7 @@
 #define STREAM_BYTES  (1u << 20)        /* stream mode: read() unit */
 #define MAX_REC_BYTES (4u + 8u + 4u * XTE_MAX_EXTRA)
 #define MAX_CPUS      65536u
-/* Readable bytes past a buffer's end: take() copies 8 words in one go. */
+/* Readable bytes past a buffer's end: emit() copies 8 words in one go. */
 #define BUF_SLACK     32u
 /* next() fills this many records at a time (see fill()). */
 #define DQ_LEN        64u
@@ -141,7 +141,7 @@ struct xte_reader {
     uint32_t n_waiting;
     struct cpu *refill;         /* delivered last: parse its next record */
     /* next(): records filled but not yet handed out, dq[dq_pos, dq_n) */
-    struct xte_record *dq;
+    struct xte_record dq[DQ_LEN];
     unsigned int dq_pos, dq_n;
 
     uint64_t cut;               /* first offset not to be read (fault) */
@@ -440,7 +440,8 @@ static void heap_pop(struct xte_reader *r)
 
 /*
  * Find pCPU c's next record in its buffer and check it: 1 with c->key and
- * c->key_size set (the record stays at c->buf + c->rd until take()), 0 when
+ * c->key_size set (the record stays at c->buf + c->rd until fill() hands it
+ * out), 0 when
  * the bytes are not there (yet), -1 on a fault.
  */
 static int peek_one(struct xte_reader *r, struct cpu *c)
@@ -1029,28 +1030,33 @@ static void run_work(struct xte_reader *r)
 }
 
 /*
- * Parse c's next record if it lies whole in c's buffer, inside its window,
- * and is not a window record: the common case, taken without a call.
- * 1 with c->key and c->key_size set, 0 when the slow path must decide.
+ * The common case of peek_one(), without a call: the record at p, with
+ * left bytes of its window buffered from p on, if it is whole and not a
+ * window record.  1 with *tsc (prev_tsc when it carries none) and *size;
+ * 0 when the slow path must decide.  Reads 12 bytes at p (BUF_SLACK).
  */
-static inline int peek_fast(struct cpu *c)
+static inline int parse_fast(const uint8_t *p, uint32_t left,
+                             uint64_t prev_tsc, uint64_t *tsc, uint32_t *size)
 {
-    const struct seg *s = head_seg(c);
-    uint32_t inbuf = s->have - c->seg_pos, hdr, size;
-    const uint8_t *p = c->buf + c->rd;
-    uint64_t tsc;
+    uint32_t hdr;
+    uint64_t t;
 
-    if (inbuf < 4)
+    if (left < 4)
         return 0;
     memcpy(&hdr, p, 4);
-    size = REC_BYTES(hdr);
-    if (size > inbuf || (hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
+    *size = REC_BYTES(hdr);
+    if (*size > left || (hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
         return 0;
-    /* The buffer has BUF_SLACK readable bytes past its end. */
-    memcpy(&tsc, p + 4, 8);
-    c->key = (hdr >> 31) ? tsc : c->last_tsc;
-    c->key_size = size;
+    memcpy(&t, p + 4, 8);
+    *tsc = (hdr >> 31) ? t : prev_tsc;
     return 1;
+}
+
+/* parse_fast() of c's next record, into c->key and c->key_size. */
+static inline int peek_fast(struct cpu *c)
+{
+    return parse_fast(c->buf + c->rd, head_seg(c)->have - c->seg_pos,
+                      c->last_tsc, &c->key, &c->key_size);
 }
 
 /*
@@ -1145,7 +1151,7 @@ static unsigned int fill(struct xte_reader *r, struct xte_record *out,
         const struct seg *s = head_seg(c);
         const uint8_t *p = c->buf + c->rd;
         uint32_t size = c->key_size, pos = c->seg_pos, have = s->have;
-        uint32_t hdr, next_size;
+        uint32_t next_size;
         uint64_t tsc = c->key, next_tsc;
 
         emit(&out[n], p, size, tsc, c->id, s->off + pos);
@@ -1159,15 +1165,8 @@ static unsigned int fill(struct xte_reader *r, struct xte_record *out,
         c->last_tsc = tsc;
         if (!r->cursor)
             r->buffered -= size;
-        if (n == max || have - pos < 4)
+        if (n == max || !parse_fast(p, have - pos, tsc, &next_tsc, &next_size))
             break;
-        memcpy(&hdr, p, 4);
-        next_size = REC_BYTES(hdr);
-        if (next_size > have - pos ||
-            (hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
-            break;
-        memcpy(&next_tsc, p + 4, 8);    /* BUF_SLACK: always readable */
-        next_tsc = (hdr >> 31) ? next_tsc : tsc;
         c->key = next_tsc;
         c->key_size = next_size;
         c = r->all[TAG_LEAF(heap_retop_key(r, c, next_tsc))];
@@ -1228,12 +1227,6 @@ struct xte_reader *xte_reader_fdopen(int fd, const char *name,
         xte_set_error(err, name, 0, "out of memory");
         return NULL;
     }
-    r->dq = malloc(DQ_LEN * sizeof(*r->dq));
-    if (!r->dq) {
-        free(r);
-        xte_set_error(err, name, 0, "out of memory");
-        return NULL;
-    }
     r->fd = fd;
     snprintf(r->name, sizeof(r->name), "%s", name);
     if (opts)
@@ -1262,7 +1255,6 @@ struct xte_reader *xte_reader_fdopen(int fd, const char *name,
             (void)fcntl(fd, F_SETPIPE_SZ, (int)STREAM_BYTES);
         r->in = malloc(STREAM_BYTES);
         if (!r->in) {
-            free(r->dq);
             free(r);
             xte_set_error(err, name, 0, "out of memory");
             return NULL;
@@ -1320,7 +1312,6 @@ void xte_reader_close(struct xte_reader *r)
     free(r->work);
     free(r->cpu_by_id);
     free(r->in);
-    free(r->dq);
     if (r->own_fd)
         close(r->fd);
     free(r);
