@@ -3,7 +3,10 @@
 #
 # A benchmark prints one line per claim, measured in that run:
 #   RESULT|id|what|baseline label=value unit|fix label=value unit|ratio|target|PASS or FAIL
-# (ratio > 1 means the fix or our tool is better).  The table marks a claim
+# (ratio > 1 means the fix or our tool is better), and may print
+#   INFO|id|text
+# for a figure measured in the same run that explains a claim (a floor, a
+# control); those are listed under the table.  The table marks a claim
 # that misses its target, and one whose ratio fell by more than 20% since
 # the previous RESULTS.md, so a regression is visible at a glance.
 set -u
@@ -13,7 +16,8 @@ mkdir -p "$logdir" bench
 prev=$(mktemp)
 [ -f "$out" ] && cp "$out" "$prev"
 results=$(mktemp)
-trap 'rm -f "$prev" "$results"' EXIT
+info=$(mktemp)
+trap 'rm -f "$prev" "$results" "$info"' EXIT
 
 machine="$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/  */ /g'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 date=$(date -u +%Y-%m-%d)
@@ -26,6 +30,7 @@ for b in "$@"; do
     "$b" >"$logdir/$name.log" 2>&1
     rc=$?
     grep '^RESULT|' "$logdir/$name.log" | tee -a "$results"
+    grep '^INFO|' "$logdir/$name.log" >>"$info"
     echo "   ($(( $(date +%s) - start )) s, exit $rc, log $logdir/$name.log)"
     if [ "$rc" -ne 0 ]; then
         failed_runs=$((failed_runs + 1))
@@ -54,6 +59,14 @@ done
         fi
         echo "| $id | $what | $base | $fix | $ratio | $target | $mark | $machine | $date |"
     done <"$results"
+    if [ -s "$info" ]; then
+        echo
+        echo "## Measured in the same run, for reading the claims"
+        echo
+        while IFS='|' read -r _ id text; do
+            echo "- \`$id\`: $text"
+        done <"$info"
+    fi
 } >"$out"
 echo "wrote $out ($(grep -c '^RESULT|' "$results") claims)"
 [ "$failed_runs" -eq 0 ]

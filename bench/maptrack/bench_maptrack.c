@@ -331,8 +331,9 @@ int main(int argc, char **argv)
         double t = 1 / fix[0].pairs_per_s +
                    2 / ctl[1].pairs_per_s - 1 / ctl[0].pairs_per_s;
 
-        printf("# ceiling at 2 vCPUs for a fix whose own gets and puts cost "
-               "what they do at 1 vCPU: %.0f pairs/s (%.2f x)\n", 2 / t,
+        printf("INFO|maptrack-scaling-2vcpu|ceiling at 2 vCPUs for a fix "
+               "whose own gets and puts cost what they do at 1 vCPU, from "
+               "the hand-off control: %.0f pairs/s (%.2f x)\n", 2 / t,
                2 / t / fix[0].pairs_per_s);
     }
     printf("RESULT|maptrack-scaling-2vcpu|throughput at 2 vCPUs over 1 vCPU "
