@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dpci.c: the rest of Xen around the dpci fix (see hvh/dpci.h): pirq
- * lookups, one irq_desc per pirq, vmsi_deliver_pirq() and the bind/unbind
- * domctls.
+ * lookups, one irq_desc per pirq, vmsi_deliver_pirq(), the bind/unbind
+ * domctls, and the machine MSI's side of a binding (mask bit, posted
+ * IRTE, affinity, MSI-X table registration), recorded for the tests.
  */
 #include <xen/errno.h>
 #include <xen/event.h>
@@ -16,6 +17,8 @@
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/irq.h>
 #include <asm/hvm/vlapic.h>
+#include <asm/iommu.h>
+#include <asm/msi.h>
 #include <public/domctl.h>
 #include <hvh/dpci.h>
 
@@ -57,6 +60,7 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
     {
         t->pirqs[i].pirq.pirq = i;
         spin_lock_init(&t->pirqs[i].desc.lock);
+        t->pirqs[i].desc.msi.affinity = -1;
     }
 
     rwlock_init(&d->event_lock);
@@ -84,8 +88,6 @@ void hvh_dpci_domain_free(struct domain *d)
     d->pirq_tree = NULL;
     d->nr_pirqs = 0;
     xfree(t);
-    xfree(hvm_domain_irq(d));
-    hvm_domain_irq(d) = NULL;
     xfree(hvm_domain_irq(d));
     hvm_domain_irq(d) = NULL;
 }
@@ -336,4 +338,146 @@ uint64_t hvh_dpci_evtchn_sends(struct domain *d, unsigned int pirq)
     struct hvh_pirq *s = slot(d, pirq);
 
     return s ? read_atomic(&s->evtchn_sends) : 0;
+}
+
+/* ---- the machine MSI's side of a guest MSI binding ---------------------- */
+
+/* Xen's default: no posted interrupts unless the IOMMU offers them. */
+bool iommu_intpost;
+
+irq_desc_t *domain_spin_lock_irq_desc(struct domain *d, int pirq,
+                                      unsigned long *pflags)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+
+    if ( !s )
+        return NULL;
+
+    spin_lock_irqsave(&s->desc.lock, *pflags);
+
+    return &s->desc;
+}
+
+void pirq_guest_eoi(struct pirq *pirq)
+{
+    irq_desc_t *desc = pirq_spin_lock_irq_desc(pirq, NULL);
+
+    if ( desc )
+        desc_guest_eoi(desc, pirq);     /* unlocks desc */
+}
+
+void guest_mask_msi_irq(struct irq_desc *desc, bool mask)
+{
+    ASSERT(spin_is_locked(&desc->lock));
+    desc->msi.guest_masked = mask;
+    desc->msi.mask_updates++;
+}
+
+int pi_update_irte(const struct pi_desc *pi_desc, const struct pirq *pirq,
+                   const uint8_t gvec)
+{
+    irq_desc_t *desc = pirq_spin_lock_irq_desc(pirq, NULL);
+
+    if ( !desc )
+        return -EINVAL;
+
+    desc->msi.pi_desc = pi_desc;
+    desc->msi.pi_gvec = gvec;
+    desc->msi.pi_updates++;
+    spin_unlock_irq(&desc->lock);
+
+    return 0;
+}
+
+int hvm_girq_dest_2_vcpu_id(struct domain *d, uint8_t dest, uint8_t dest_mode)
+{
+    const struct vcpu *v;
+    int found = -1;
+
+    if ( d->max_vcpus == 1 )
+        return 0;
+
+    for_each_vcpu ( d, v )
+    {
+        if ( !vlapic_match_dest(vcpu_vlapic(v), NULL, 0, dest, dest_mode) )
+            continue;
+        if ( found >= 0 )
+            return -1;              /* more than one: no single target */
+        found = v->vcpu_id;
+    }
+
+    return found;
+}
+
+void hvm_migrate_pirq(struct hvm_pirq_dpci *pirq_dpci, const struct vcpu *v)
+{
+    irq_desc_t *desc;
+
+    /* Xen's condition: a machine MSI aimed at v alone, and not posted. */
+    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MACH_MSI) ||
+         pirq_dpci->gmsi.posted || pirq_dpci->gmsi.dest_vcpu_id != v->vcpu_id )
+        return;
+
+    desc = pirq_spin_lock_irq_desc(dpci_pirq(pirq_dpci), NULL);
+    if ( !desc )
+        return;
+    desc->msi.affinity = v->processor;
+    desc->msi.migrations++;
+    spin_unlock_irq(&desc->lock);
+}
+
+int msixtbl_pt_register(struct domain *d, struct pirq *pirq, uint64_t gtable)
+{
+    struct hvh_pirq *s = slot_of(pirq);
+    int rc = d->pirq_tree->msixtbl_register_rc;
+    unsigned long flags;
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+
+    spin_lock_irqsave(&s->desc.lock, flags);
+    s->desc.msi.msixtbl_registers++;
+    if ( !rc )
+    {
+        s->desc.msi.msixtbl_registered = true;
+        s->desc.msi.msixtbl_gtable = gtable;
+    }
+    spin_unlock_irqrestore(&s->desc.lock, flags);
+
+    return rc;
+}
+
+void msixtbl_pt_unregister(struct domain *d, struct pirq *pirq)
+{
+    struct hvh_pirq *s = slot_of(pirq);
+    unsigned long flags;
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+
+    spin_lock_irqsave(&s->desc.lock, flags);
+    s->desc.msi.msixtbl_unregisters++;
+    s->desc.msi.msixtbl_registered = false;
+    s->desc.msi.msixtbl_gtable = 0;
+    spin_unlock_irqrestore(&s->desc.lock, flags);
+}
+
+void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
+                       struct hvh_dpci_msi_view *view)
+{
+    struct hvh_pirq *s = slot(d, pirq);
+    unsigned long flags;
+
+    memset(view, 0, sizeof(*view));
+    if ( !s )
+        return;
+
+    spin_lock_irqsave(&s->desc.lock, flags);
+    *view = s->desc.msi;
+    spin_unlock_irqrestore(&s->desc.lock, flags);
+}
+
+void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc)
+{
+    write_lock(&d->event_lock);
+    d->pirq_tree->msixtbl_register_rc = rc;
+    write_unlock(&d->event_lock);
 }

@@ -37,6 +37,8 @@
 #include <xen/hvm/dpci.h>
 #include <hvh/dpci.h>
 #include <asm/hvm/io.h>
+#include <asm/io_apic.h>
+#include <xen/iommu.h>
 #include <public/domctl.h>
 #include <public/telemetry.h>
 
@@ -245,12 +247,19 @@ static void test_msi_eoi(void **state)
     assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
     assert_int_equal(hvh_dpci_guest_eois(d, 3), 0);
 
-    /* The guest moves pirq 0 to another vector: the old one is not its. */
+    /*
+     * The guest moves pirq 0 to another vector: an EOI the machine MSI may
+     * still wait for is given at once (pirq_guest_eoi()), and the old
+     * vector is not its any more.  The same vector again owes nothing.
+     */
     assert_int_equal(bind_msi(d, 0, 0x50, 0), 0);
-    hvm_dpci_msi_eoi(d, 0x40);
-    assert_int_equal(hvh_dpci_guest_eois(d, 0), 1);
-    hvm_dpci_msi_eoi(d, 0x50);
     assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
+    hvm_dpci_msi_eoi(d, 0x40);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
+    hvm_dpci_msi_eoi(d, 0x50);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 3);
+    assert_int_equal(bind_msi(d, 0, 0x50, 0), 0);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 3);
 
     /* Unbound: its vector's EOI goes nowhere. */
     assert_int_equal(hvh_dpci_unbind(d, 2), 0);
@@ -273,9 +282,302 @@ static void test_msi_eoi(void **state)
     /* Domain teardown: every binding and the dpci state gone. */
     assert_int_equal(arch_pci_clean_pirqs(d), 0);
     hvm_dpci_msi_eoi(d, 0x50);
-    assert_int_equal(hvh_dpci_guest_eois(d, 0), 2);
+    assert_int_equal(hvh_dpci_guest_eois(d, 0), 3);
 
     set_current(prev);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/* ---- posted interrupts, affinity, MSI-X table, mask bit ------------------ */
+
+#define DM_LOGICAL  XEN_DOMCTL_VMSI_X86_DM_MASK
+#define DELIV_LOWEST MASK_INSR(dest_LowestPrio, XEN_DOMCTL_VMSI_X86_DELIV_MASK)
+
+/* Bind pirq p with the guest's MSI address/data as gflags, and gtable. */
+static int bind_msi_table(struct domain *d, unsigned int p, uint8_t gvec,
+                          uint32_t gflags, uint64_t gtable)
+{
+    struct xen_domctl_bind_pt_irq bind = {
+        .machine_irq = p,
+        .irq_type = PT_IRQ_TYPE_MSI,
+        .u.msi.gvec = gvec,
+        .u.msi.gflags = gflags,
+        .u.msi.gtable = gtable,
+    };
+
+    return pt_irq_create_bind(d, &bind);
+}
+
+static struct hvh_dpci_msi_view msi_view(struct domain *d, unsigned int p)
+{
+    struct hvh_dpci_msi_view v;
+
+    hvh_dpci_msi_view(d, p, &v);
+    return v;
+}
+
+static const struct pi_desc *pi_of(struct domain *d, unsigned int vcpu)
+{
+    return &d->vcpu[vcpu]->arch.hvm.vmx.pi_desc;
+}
+
+static struct domain *new_guest_vcpus(domid_t domid, unsigned int nr_vcpus)
+{
+    struct domain *d;
+
+    dpci_policy = DPCI_POLICY_SOFTIRQ;
+    d = hvh_domain_create(domid, nr_vcpus, true);
+    assert_non_null(d);
+    assert_int_equal(hvh_dpci_domain_init(d, NR_PIRQS, deliver), 0);
+    reset_guest_view();
+    return d;
+}
+
+/*
+ * With posted interrupts (iommu_intpost), binding a guest MSI points the
+ * IRTE at the PI descriptor of the one vCPU its fixed destination names,
+ * a rebind follows the guest's new destination and vector, a destination
+ * naming several vCPUs (or none) goes back to remapped delivery (NULL),
+ * and the unbind does too.  A posted MSI is not steered after its vCPU.
+ */
+static void test_msi_posted_fixed(void **state)
+{
+    struct hvh_dpci_msi_view v;
+    struct hvm_pirq_dpci *item;
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    iommu_intpost = true;
+    d = new_guest_vcpus(21, 4);
+
+    /* Physical destination APIC 2: vCPU 2. */
+    assert_int_equal(bind_msi_table(d, 0, 0x40, 2 | XEN_DOMCTL_VMSI_X86_UNMASKED,
+                                    0), 0);
+    item = hvh_dpci_item(d, 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 1);
+    assert_ptr_equal(v.pi_desc, pi_of(d, 2));
+    assert_int_equal(v.pi_gvec, 0x40);
+    assert_int_equal(item->gmsi.dest_vcpu_id, 2);
+    assert_true(item->gmsi.posted);
+    assert_int_equal(v.migrations, 0);              /* posted: not steered */
+    assert_false(v.guest_masked);
+
+    /* The guest retargets it: APIC 3, vector 0x41. */
+    assert_int_equal(bind_msi_table(d, 0, 0x41, 3, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 2);
+    assert_ptr_equal(v.pi_desc, pi_of(d, 3));
+    assert_int_equal(v.pi_gvec, 0x41);
+    assert_int_equal(item->gmsi.dest_vcpu_id, 3);
+    assert_true(item->gmsi.posted);
+
+    /* Logical destination naming vCPUs 1 and 2: no single target. */
+    assert_int_equal(bind_msi_table(d, 0, 0x41, DM_LOGICAL | 0x6, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 3);
+    assert_null(v.pi_desc);
+    assert_int_equal(item->gmsi.dest_vcpu_id, -1);
+    assert_false(item->gmsi.posted);
+
+    /* Logical destination naming vCPU 1 alone: posted to it again. */
+    assert_int_equal(bind_msi_table(d, 0, 0x42, DM_LOGICAL | 0x2, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 4);
+    assert_ptr_equal(v.pi_desc, pi_of(d, 1));
+    assert_int_equal(v.pi_gvec, 0x42);
+
+    /* A destination no vCPU has: remapped. */
+    assert_int_equal(bind_msi_table(d, 0, 0x42, 9, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 5);
+    assert_null(v.pi_desc);
+    assert_false(item->gmsi.posted);
+
+    /* Back to APIC 2, then unbind: remapped again, the MSI left masked. */
+    assert_int_equal(bind_msi_table(d, 0, 0x43, 2, 0), 0);
+    assert_ptr_equal(msi_view(d, 0).pi_desc, pi_of(d, 2));
+    assert_int_equal(hvh_dpci_unbind(d, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.pi_updates, 7);
+    assert_null(v.pi_desc);
+    assert_int_equal(v.pi_gvec, 0);
+    assert_true(v.guest_masked);
+    assert_false(item->gmsi.posted);
+    assert_int_equal(v.migrations, 0);
+
+    /* Not posted when unbound: the unbind leaves the IRTE alone. */
+    assert_int_equal(bind_msi_table(d, 1, 0x44, DM_LOGICAL | 0xf, 0), 0);
+    assert_int_equal(msi_view(d, 1).pi_updates, 1);
+    assert_null(msi_view(d, 1).pi_desc);
+    assert_int_equal(hvh_dpci_unbind(d, 1), 0);
+    assert_int_equal(msi_view(d, 1).pi_updates, 1);
+
+    /* A 1-vCPU guest's MSI goes to vCPU 0 whatever it names (Xen's rule). */
+    free_guest(d);
+    d = new_guest_vcpus(22, 1);
+    assert_int_equal(bind_msi_table(d, 2, 0x45, 5, 0), 0);
+    assert_ptr_equal(msi_view(d, 2).pi_desc, pi_of(d, 0));
+    assert_int_equal(hvh_dpci_item(d, 2)->gmsi.dest_vcpu_id, 0);
+
+    iommu_intpost = false;
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * Lowest-priority MSIs with posted interrupts go to one vCPU chosen by
+ * vector hashing: of the vCPUs the destination names, in vcpu_id order,
+ * the (vector modulo their number)-th.
+ */
+static void test_msi_posted_lowest(void **state)
+{
+    static const struct {
+        uint8_t gvec;
+        uint32_t dest;              /* gflags' destination and mode */
+        int vcpu;                   /* posted to, -1 none */
+        int dest_vcpu_id;
+    } cases[] = {
+        { 0x43, DM_LOGICAL | 0x6, 2, -1 },  /* {1, 2}: 0x43 % 2 = 1 */
+        { 0x44, DM_LOGICAL | 0x6, 1, -1 },  /* {1, 2}: 0x44 % 2 = 0 */
+        { 0x45, 0xff, 1, -1 },              /* all 4: 0x45 % 4 = 1 */
+        { 0x47, 0xff, 3, -1 },              /* all 4: 0x47 % 4 = 3 */
+        { 0x49, DM_LOGICAL | 0xd, 2, -1 },  /* {0, 2, 3}: 0x49 % 3 = 1 */
+        { 0x4a, DM_LOGICAL | 0xd, 3, -1 },  /* {0, 2, 3}: 0x4a % 3 = 2 */
+        { 0x50, 3, 3, 3 },                  /* physical APIC 3 alone */
+        { 0x51, 7, -1, -1 },                /* nobody */
+    };
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    iommu_intpost = true;
+    d = new_guest_vcpus(23, 4);
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        struct hvh_dpci_msi_view v;
+        const struct hvm_pirq_dpci *item;
+
+        assert_int_equal(bind_msi_table(d, 1, cases[i].gvec,
+                                        cases[i].dest | DELIV_LOWEST, 0), 0);
+        v = msi_view(d, 1);
+        item = hvh_dpci_item(d, 1);
+        assert_int_equal(v.pi_updates, i + 1);
+        assert_int_equal(v.pi_gvec, cases[i].gvec);
+        if ( cases[i].vcpu < 0 )
+            assert_null(v.pi_desc);
+        else
+            assert_ptr_equal(v.pi_desc, pi_of(d, cases[i].vcpu));
+        assert_int_equal(item->gmsi.posted, cases[i].vcpu >= 0);
+        assert_int_equal(item->gmsi.dest_vcpu_id, cases[i].dest_vcpu_id);
+    }
+    assert_int_equal(hvh_dpci_unbind(d, 1), 0);     /* last: not posted */
+    assert_int_equal(msi_view(d, 1).pi_updates, ARRAY_SIZE(cases));
+
+    iommu_intpost = false;
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * Without posted interrupts no IRTE is touched; an MSI aimed at one vCPU
+ * is steered to that vCPU's pCPU instead (hvm_migrate_pirq()), also for
+ * lowest priority (no vector hashing then).
+ */
+static void test_msi_remapped(void **state)
+{
+    struct hvh_dpci_msi_view v;
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    assert_false(iommu_intpost);
+    d = new_guest_vcpus(24, 4);
+
+    assert_int_equal(bind_msi_table(d, 0, 0x40, 2, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.affinity, d->vcpu[2]->processor);
+    assert_int_equal(v.migrations, 1);
+    assert_false(hvh_dpci_item(d, 0)->gmsi.posted);
+    assert_int_equal(hvh_dpci_item(d, 0)->gmsi.dest_vcpu_id, 2);
+
+    assert_int_equal(bind_msi_table(d, 0, 0x40, 3 | DELIV_LOWEST, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.affinity, d->vcpu[3]->processor);
+    assert_int_equal(v.migrations, 2);
+
+    /* Several vCPUs: left where it is. */
+    assert_int_equal(bind_msi_table(d, 0, 0x41, 0xff | DELIV_LOWEST, 0), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.affinity, d->vcpu[3]->processor);
+    assert_int_equal(v.migrations, 2);
+    assert_int_equal(hvh_dpci_item(d, 0)->gmsi.dest_vcpu_id, -1);
+
+    assert_int_equal(hvh_dpci_unbind(d, 0), 0);
+    assert_int_equal(msi_view(d, 0).pi_updates, 0);
+    assert_null(msi_view(d, 0).pi_desc);
+
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * An MSI-X device's guest table is registered at the first bind (not at
+ * a retarget) and unregistered at the unbind; a registration that fails
+ * fails the bind and leaves the pirq unbound.  The guest's mask bit
+ * follows the bind's UNMASKED flag and is set again by the unbind.
+ */
+static void test_msi_msixtbl_mask(void **state)
+{
+    struct hvh_dpci_msi_view v;
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    d = new_guest_vcpus(25, 2);
+
+    assert_int_equal(bind_msi_table(d, 0, 0x40, XEN_DOMCTL_VMSI_X86_UNMASKED,
+                                    0xfebf0000), 0);
+    v = msi_view(d, 0);
+    assert_true(v.msixtbl_registered);
+    assert_int_equal(v.msixtbl_gtable, 0xfebf0000);
+    assert_int_equal(v.msixtbl_registers, 1);
+    assert_false(v.guest_masked);
+
+    assert_int_equal(bind_msi_table(d, 0, 0x41, 1, 0xfebf0000), 0);
+    v = msi_view(d, 0);
+    assert_int_equal(v.msixtbl_registers, 1);
+    assert_int_equal(v.msixtbl_unregisters, 0);
+
+    assert_int_equal(hvh_dpci_unbind(d, 0), 0);
+    v = msi_view(d, 0);
+    assert_false(v.msixtbl_registered);
+    assert_int_equal(v.msixtbl_unregisters, 1);
+    assert_true(v.guest_masked);
+
+    /* Bound masked (no UNMASKED flag): the mask bit stays set. */
+    assert_int_equal(bind_msi_table(d, 0, 0x40, 0, 0), 0);
+    v = msi_view(d, 0);
+    assert_true(v.guest_masked);
+    assert_int_equal(v.msixtbl_registers, 1);        /* MSI: no table */
+    assert_int_equal(hvh_dpci_unbind(d, 0), 0);
+
+    /* The registration fails: no binding, no interrupt taken, retry works. */
+    hvh_dpci_set_msixtbl_rc(d, -ENOMEM);
+    assert_int_equal(bind_msi_table(d, 1, 0x42, XEN_DOMCTL_VMSI_X86_UNMASKED,
+                                    0xfebf1000), -ENOMEM);
+    v = msi_view(d, 1);
+    assert_int_equal(v.msixtbl_registers, 1);
+    assert_false(v.msixtbl_registered);
+    assert_false(v.mask_updates);                   /* never unmasked */
+    assert_int_equal(fire(d, 1), 0);
+    hvh_dpci_set_msixtbl_rc(d, 0);
+    assert_int_equal(bind_msi_table(d, 1, 0x42, XEN_DOMCTL_VMSI_X86_UNMASKED,
+                                    0xfebf1000), 0);
+    assert_true(msi_view(d, 1).msixtbl_registered);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[1].injections, 1);
+
     free_guest(d);
     hvh_cpu_leave();
 }
@@ -987,6 +1289,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_once),
         cmocka_unit_test(test_msi_eoi),
+        cmocka_unit_test(test_msi_posted_fixed),
+        cmocka_unit_test(test_msi_posted_lowest),
+        cmocka_unit_test(test_msi_remapped),
+        cmocka_unit_test(test_msi_msixtbl_mask),
         cmocka_unit_test(test_intx),
         cmocka_unit_test(test_evtchn_pirq),
         cmocka_unit_test(test_teardown_eagain),

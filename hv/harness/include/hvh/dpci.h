@@ -18,7 +18,15 @@
  *    guest's PCI INTx wires;
  *  - the descriptor side of a guest's EOI (pirq_spin_lock_irq_desc(),
  *    desc_guest_eoi(), counted per pirq) and vlapic_match_dest();
- *  - the XEN_DOMCTL_bind_pt_irq/unbind_pt_irq calls for an MSI.
+ *  - the XEN_DOMCTL_bind_pt_irq/unbind_pt_irq calls for an MSI;
+ *  - the machine MSI's side of a guest MSI binding, recorded in the
+ *    irq_desc under its lock: the guest mask bit (guest_mask_msi_irq()),
+ *    the posted-interrupt IRTE (pi_update_irte(), when iommu_intpost is
+ *    set), the pCPU the MSI is steered to (hvm_migrate_pirq()), and the
+ *    MSI-X table registration (msixtbl_pt_register()/_unregister(), per
+ *    pirq, with an error a test can make it return);
+ *  - hvm_girq_dest_2_vcpu_id() with Xen's rule (the one vCPU the
+ *    destination names, vCPU 0 for a 1-vCPU guest, else -1).
  * Struct pirq memory lives as long as the domain's table: the harness's
  * pirq_cleanup_check() only unlinks it, as Xen's does before its RCU free.
  */
@@ -31,18 +39,13 @@
 #include <xen/spinlock.h>
 #include <xen/tasklet.h>
 #include <asm/hvm/irq.h>
+#include <hvh/irq_desc.h>
 
 struct domain;
 struct hvm_pirq_dpci;
 
 typedef void (*hvh_dpci_deliver_t)(struct domain *d,
                                    const struct hvm_pirq_dpci *pirq_dpci);
-
-/* The harness's irq_desc: its lock, and the guest EOIs it received. */
-struct irq_desc {
-    spinlock_t lock;
-    uint64_t guest_eois;        /* desc_guest_eoi() calls */
-};
 
 /* One entry of a domain's pirq table. */
 struct hvh_pirq {
@@ -57,6 +60,7 @@ struct hvh_pirq {
 /* d->pirq_tree in the harness, and the guest's PCI INTx wires. */
 struct hvh_pirq_table {
     hvh_dpci_deliver_t deliver;
+    int msixtbl_register_rc;        /* what msixtbl_pt_register() returns */
     bool intx_wire[32][4];          /* device, pin: asserted now */
     uint64_t intx_asserts[32][4];   /* hvm_pci_intx_assert() calls */
     unsigned int nr;
@@ -92,6 +96,11 @@ void hvh_dpci_set_emuirq(struct domain *d, unsigned int pirq, int emuirq);
 uint64_t hvh_dpci_evtchn_sends(struct domain *d, unsigned int pirq);
 /* How many guest EOIs reached pirq's descriptor (hvm_dpci_msi_eoi()). */
 uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq);
+/* A copy of what pirq's machine MSI was told (see struct above). */
+void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
+                       struct hvh_dpci_msi_view *view);
+/* Make msixtbl_pt_register() return rc (0: succeed) for d. */
+void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc);
 /* The baseline's tasklet for an item (dpci_tasklet.c). */
 struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci);
 

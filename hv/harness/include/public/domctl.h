@@ -41,7 +41,10 @@ struct xen_domctl_bind_pt_irq {
 
 /* gflags fields used here (values as in Xen). */
 #define XEN_DOMCTL_VMSI_X86_DEST_ID_MASK 0x0000ff
+#define XEN_DOMCTL_VMSI_X86_RH_MASK      0x000100
 #define XEN_DOMCTL_VMSI_X86_DM_MASK      0x000200
+#define XEN_DOMCTL_VMSI_X86_DELIV_MASK   0x007000
+#define XEN_DOMCTL_VMSI_X86_TRIG_MASK    0x008000
 #define XEN_DOMCTL_VMSI_X86_UNMASKED     0x010000
 
 #endif /* __XEN_PUBLIC_DOMCTL_H__ */

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Harness emulation of the dpci declarations of Xen 4.17's xen/iommu.h,
- * with Xen's parameters.
+ * with Xen's parameters, and iommu_intpost (VT-d posted interrupts in
+ * use: false unless a test or scenario sets it, as Xen's default).
  */
 #ifndef __XEN_IOMMU_H__
 #define __XEN_IOMMU_H__
 
 #include <xen/types.h>
+#include <asm/iommu.h>
+
+extern bool iommu_intpost;
 
 struct domain;
 struct pirq;

@@ -47,6 +47,8 @@ void pirq_cleanup_check(struct pirq *, struct domain *);
     (!(pirq)->evtchn ? pirq_cleanup_check(pirq, d) : (void)0)
 int pirq_guest_bind(struct vcpu *, struct pirq *, int will_share);
 void pirq_guest_unbind(struct domain *d, struct pirq *);
+/* The guest's EOI for a bound pirq, outside any EOI the guest made. */
+void pirq_guest_eoi(struct pirq *);
 
 /* The irq_desc of a pirq (harness: one per pirq, see hvh/dpci.h). */
 struct irq_desc;
@@ -55,5 +57,8 @@ typedef struct irq_desc irq_desc_t;
 irq_desc_t *pirq_spin_lock_irq_desc(const struct pirq *, unsigned long *pflags);
 /* The guest's EOI for pirq; drops the descriptor lock. */
 void desc_guest_eoi(struct irq_desc *, struct pirq *);
+/* The descriptor of d's pirq number, locked (irqsave), or NULL. */
+irq_desc_t *domain_spin_lock_irq_desc(struct domain *d, int pirq,
+                                      unsigned long *pflags);
 
 #endif /* __XEN_IRQ_H__ */

@@ -45,6 +45,10 @@ void noreturn hvh_assert_failed(const char *cond, const char *file, int line);
 #define clamp(val, lo, hi) min(max(val, lo), hi)
 #define swap(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while ( 0 )
 
+/* A field of v under mask m, shifted down; and its inverse (as Xen's). */
+#define MASK_EXTR(v, m) (((v) & (m)) / ((m) & -(m)))
+#define MASK_INSR(v, m) (((v) * ((m) & -(m))) & (m))
+
 #ifndef offsetof
 #define offsetof(t, m) __builtin_offsetof(t, m)
 #endif

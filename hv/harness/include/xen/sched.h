@@ -25,6 +25,7 @@
 #include <xen/grant_maptrack.h>
 #include <asm/p2m-ept-flush.h>
 #include <xen/hvm/dpci.h>
+#include <hvh/irq_desc.h>           /* dpci: struct irq_desc */
 #include <asm/hvm/msixtbl.h>
 
 struct domain;

@@ -26,11 +26,18 @@
  * the irq_desc lock that do_IRQ() holds around hvm_do_IRQ_dpci(), so an
  * interrupt sees a complete binding or none, and once a teardown returned
  * 0 for an item no injection for it runs until it is bound again.
+ * With posted interrupts (iommu_intpost), a guest MSI's IRTE names the PI
+ * descriptor of the vCPU gmsi.posted/gmsi.dest_vcpu_id were computed for
+ * at its last bind, or no descriptor (remapped delivery): every MSI bind
+ * and rebind calls pi_update_irte(), and an unbind of a posted MSI resets
+ * it to remapped delivery before the machine interrupt is released.
  *
- * Handled here: guest MSIs on machine MSIs and guest PCI INTx pins on
+ * Handled here: guest MSIs on machine MSIs (binding and retargeting, the
+ * destination vCPU, VT-d posting through pi_update_irte(), the MSI-X
+ * table registration, the guest mask bit) and guest PCI INTx pins on
  * machine GSIs (binding, injection, the guest's EOI).  Not handled (see
  * docs/PATCHING.md): ISA IRQs, MSI-to-INTx translation, the hardware
- * domain's identity-mapped GSIs, posted-interrupt IRTE updates.
+ * domain's identity-mapped GSIs.
  *
  * Counters (node "dpci"): teardown_eagain per pCPU (trace
  * DPCI_TEARDOWN_EAGAIN); the domain records (items_scheduled, items_run)
@@ -57,6 +64,8 @@
 #include <asm/hvm/io.h>
 #include <asm/hvm/irq.h>
 #include <asm/hvm/vlapic.h>
+#include <asm/io_apic.h>
+#include <asm/msi.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
 
@@ -217,32 +226,153 @@ static int dpci_first_bind(struct domain *d, struct pirq *pirq,
     return rc;
 }
 
-/* A guest MSI on pirq: bind it, or retarget an existing binding. */
+/*
+ * Lowest-priority delivery with posted interrupts: the IOMMU cannot pick
+ * a vCPU per interrupt, so one is chosen per vector, as Intel CPUs do for
+ * lowest priority ("vector hashing"): of the vCPUs the destination names,
+ * in vcpu_id order, the (gvec modulo their number)-th.  Event lock held.
+ */
+static struct vcpu *dpci_msi_hash_dest(const struct domain *d, uint8_t dest,
+                                       bool dest_mode, uint8_t gvec)
+{
+    struct vcpu *v;
+    unsigned int nr = 0, nth;
+
+    for_each_vcpu ( d, v )
+        if ( vlapic_match_dest(vcpu_vlapic(v), NULL, 0 /* no shorthand */,
+                               dest, dest_mode) )
+            nr++;
+    if ( !nr )
+        return NULL;
+
+    nth = gvec % nr;
+    for_each_vcpu ( d, v )
+        if ( vlapic_match_dest(vcpu_vlapic(v), NULL, 0, dest, dest_mode) &&
+             !nth-- )
+            return v;
+
+    ASSERT_UNREACHABLE();
+    return NULL;
+}
+
+/*
+ * Where a bound guest MSI goes (event lock held): gmsi.dest_vcpu_id is
+ * the one vCPU its destination names (-1 for none or several), used by
+ * hvm_migrate_pirq() to steer the machine MSI after that vCPU.  With
+ * posted interrupts (iommu_intpost), the vCPU it is posted to is that
+ * one for fixed delivery, the vector-hashing choice for lowest priority;
+ * gmsi.posted says whether there is one.  Returns it, or NULL.
+ */
+static struct vcpu *dpci_msi_target(struct domain *d,
+                                    struct hvm_pirq_dpci *pirq_dpci)
+{
+    uint32_t gflags = pirq_dpci->gmsi.gflags;
+    uint8_t dest = MASK_EXTR(gflags, XEN_DOMCTL_VMSI_X86_DEST_ID_MASK);
+    bool dest_mode = gflags & XEN_DOMCTL_VMSI_X86_DM_MASK;
+    unsigned int delivery = MASK_EXTR(gflags, XEN_DOMCTL_VMSI_X86_DELIV_MASK);
+    int id = hvm_girq_dest_2_vcpu_id(d, dest, dest_mode);
+    struct vcpu *v = id >= 0 ? d->vcpu[id] : NULL;
+
+    pirq_dpci->gmsi.dest_vcpu_id = id;
+    if ( iommu_intpost && delivery == dest_LowestPrio )
+        v = dpci_msi_hash_dest(d, dest, dest_mode, pirq_dpci->gmsi.gvec);
+    pirq_dpci->gmsi.posted = iommu_intpost && v;
+
+    return v;
+}
+
+/*
+ * A guest MSI on pirq: bind it, or retarget an existing binding.  On
+ * success *target is the vCPU it is aimed at (dpci_msi_target()).
+ */
 static int dpci_bind_msi(struct domain *d, struct pirq *pirq,
-                         const struct xen_domctl_bind_pt_irq *bind)
+                         const struct xen_domctl_bind_pt_irq *bind,
+                         struct vcpu **target)
 {
     struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
     uint32_t flags = pirq_dpci->flags;
+    uint32_t gflags = bind->u.msi.gflags & ~XEN_DOMCTL_VMSI_X86_UNMASKED;
     int rc;
 
     if ( (flags & HVM_IRQ_DPCI_MAPPED) && !(flags & HVM_IRQ_DPCI_GUEST_MSI) )
         return -EBUSY;
 
-    pirq_dpci->gmsi.gvec = bind->u.msi.gvec;
-    pirq_dpci->gmsi.gflags = bind->u.msi.gflags &
-                             ~XEN_DOMCTL_VMSI_X86_UNMASKED;
     if ( flags & HVM_IRQ_DPCI_MAPPED )
-        return 0;               /* the guest moved the vector */
+    {
+        /* The guest moved the MSI: no EOI owed under the old one stays. */
+        if ( pirq_dpci->gmsi.gvec != bind->u.msi.gvec ||
+             pirq_dpci->gmsi.gflags != gflags )
+        {
+            pirq_guest_eoi(pirq);
+            pirq_dpci->gmsi.gvec = bind->u.msi.gvec;
+            pirq_dpci->gmsi.gflags = gflags;
+        }
+        *target = dpci_msi_target(d, pirq_dpci);
+        return 0;
+    }
 
+    pirq_dpci->gmsi.gvec = bind->u.msi.gvec;
+    pirq_dpci->gmsi.gflags = gflags;
     rc = dpci_first_bind(d, pirq, HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_MACH_MSI |
                                   HVM_IRQ_DPCI_GUEST_MSI, 0);
+    if ( !rc && bind->u.msi.gtable )
+    {
+        /* The guest's MSI-X table: its reads and writes reach us. */
+        rc = msixtbl_pt_register(d, pirq, bind->u.msi.gtable);
+        if ( unlikely(rc) )
+        {
+            /* An interrupt queued meanwhile finds it unbound and drops. */
+            pirq_guest_unbind(d, pirq);
+            write_atomic(&pirq_dpci->flags, 0);
+        }
+    }
     if ( unlikely(rc) )
     {
         pirq_dpci->gmsi.gvec = 0;
         pirq_dpci->gmsi.gflags = 0;
+        return rc;
     }
 
-    return rc;
+    *target = dpci_msi_target(d, pirq_dpci);
+
+    return 0;
+}
+
+/*
+ * After dpci_bind_msi(), event lock dropped (the IRTE update and the
+ * affinity change take the irq_desc lock and, in Xen, the IOMMU's): steer
+ * the machine MSI after its vCPU unless it is posted, point the IRTE at
+ * the vCPU's PI descriptor or back to remapping, and let the MSI through
+ * if the guest left it unmasked.
+ */
+static int dpci_msi_apply(struct domain *d, struct pirq *pirq,
+                          const struct xen_domctl_bind_pt_irq *bind,
+                          struct vcpu *target)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+
+    if ( target && is_iommu_enabled(d) )
+        hvm_migrate_pirq(pirq_dpci, target);
+
+    if ( iommu_intpost )
+        pi_update_irte(target ? &target->arch.hvm.vmx.pi_desc : NULL, pirq,
+                       bind->u.msi.gvec);
+
+    if ( bind->u.msi.gflags & XEN_DOMCTL_VMSI_X86_UNMASKED )
+    {
+        unsigned long flags;
+        irq_desc_t *desc = pirq_spin_lock_irq_desc(pirq, &flags);
+
+        if ( !desc )
+        {
+            pt_irq_destroy_bind(d, bind);
+            return -EINVAL;
+        }
+        guest_mask_msi_irq(desc, false);
+        spin_unlock_irqrestore(&desc->lock, flags);
+    }
+
+    return 0;
 }
 
 /*
@@ -356,6 +486,7 @@ int pt_irq_create_bind(
     struct hvm_irq_dpci *hvm_irq_dpci;
     struct hvm_pirq_dpci *pirq_dpci;
     struct pirq *pirq;
+    struct vcpu *target = NULL;
     int rc;
 
     switch ( pt_irq_bind->irq_type )
@@ -411,7 +542,7 @@ int pt_irq_create_bind(
     }
 
     if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_MSI )
-        rc = dpci_bind_msi(d, pirq, pt_irq_bind);
+        rc = dpci_bind_msi(d, pirq, pt_irq_bind, &target);
     else
         rc = dpci_bind_intx(d, hvm_irq_dpci, pirq, pt_irq_bind);
 
@@ -419,6 +550,9 @@ int pt_irq_create_bind(
         pirq_cleanup_check(pirq, d);
 
     write_unlock(&d->event_lock);
+
+    if ( !rc && pt_irq_bind->irq_type == PT_IRQ_TYPE_MSI )
+        rc = dpci_msi_apply(d, pirq, pt_irq_bind, target);
 
     return rc;
 }
@@ -437,6 +571,18 @@ int pt_irq_destroy_bind(
         return -EOPNOTSUPP;
     if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
+
+    if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_MSI )
+    {
+        unsigned long flags;
+        irq_desc_t *desc = domain_spin_lock_irq_desc(d, nr, &flags);
+
+        if ( !desc )
+            return -EINVAL;
+        /* Leave it masked: every bind then starts from the same state. */
+        guest_mask_msi_irq(desc, true);
+        spin_unlock_irqrestore(&desc->lock, flags);
+    }
 
     write_lock(&d->event_lock);
 
@@ -477,11 +623,19 @@ int pt_irq_destroy_bind(
         write_unlock(&d->event_lock);
         return -EINVAL;
     }
+    else if ( pirq_dpci->gmsi.posted )
+    {
+        /* Back to remapped delivery before the machine MSI is let go. */
+        pi_update_irte(NULL, pirq, 0);
+        pirq_dpci->gmsi.posted = false;
+    }
 
     if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
     {
         /* No interrupt reaches hvm_do_IRQ_dpci() for it after this. */
         pirq_guest_unbind(d, pirq);
+        if ( pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_MSI )
+            msixtbl_pt_unregister(d, pirq);
         write_atomic(&pirq_dpci->flags, 0);
         pirq_dpci->gmsi.gvec = 0;
         pirq_dpci->gmsi.gflags = 0;
