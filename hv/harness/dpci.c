@@ -16,6 +16,7 @@
 #include <xen/xmalloc.h>
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/irq.h>
+#include <asm/hvm/vioapic.h>
 #include <asm/hvm/vlapic.h>
 #include <asm/iommu.h>
 #include <asm/msi.h>
@@ -62,6 +63,9 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
         spin_lock_init(&t->pirqs[i].desc.lock);
         t->pirqs[i].desc.msi.affinity = -1;
     }
+    for ( i = 0; i < ARRAY_SIZE(t->gsis); i++ )
+        t->gsis[i].masked = true;       /* a vIO-APIC's reset state */
+    hvm_domain_irq(d)->nr_gsis = ARRAY_SIZE(t->gsis);
 
     rwlock_init(&d->event_lock);
     d->nr_pirqs = nr_pirqs;
@@ -479,5 +483,147 @@ void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc)
 {
     write_lock(&d->event_lock);
     d->pirq_tree->msixtbl_register_rc = rc;
+    write_unlock(&d->event_lock);
+}
+
+/* ---- vIO-APIC pins, PCI link routes, ISA IRQ EOIs ------------------------ */
+
+static struct hvh_gsi *gsi_of(const struct domain *d, unsigned int gsi)
+{
+    struct hvh_pirq_table *t = d->pirq_tree;
+
+    if ( !t || gsi >= hvm_domain_irq(d)->nr_gsis )
+        return NULL;
+
+    return &t->gsis[gsi];
+}
+
+int vioapic_get_mask(const struct domain *d, unsigned int gsi)
+{
+    const struct hvh_gsi *g = gsi_of(d, gsi);
+
+    return g ? read_atomic(&g->masked) : -EINVAL;
+}
+
+int vioapic_get_trigger_mode(const struct domain *d, unsigned int gsi)
+{
+    const struct hvh_gsi *g = gsi_of(d, gsi);
+
+    if ( !g )
+        return -EINVAL;
+
+    return read_atomic(&g->level) ? VIOAPIC_LEVEL_TRIG : VIOAPIC_EDGE_TRIG;
+}
+
+/* As Xen's: an edge GSI is a pulse, a level GSI stays up until deasserted. */
+void hvm_gsi_assert(struct domain *d, unsigned int gsi)
+{
+    struct hvh_gsi *g = gsi_of(d, gsi);
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+    if ( !g )
+    {
+        ASSERT_UNREACHABLE();
+        return;
+    }
+    if ( g->level && g->wire )
+        return;
+    write_atomic(&g->wire, g->level);
+    write_atomic(&g->asserts, g->asserts + 1);
+}
+
+void hvm_gsi_deassert(struct domain *d, unsigned int gsi)
+{
+    struct hvh_gsi *g = gsi_of(d, gsi);
+
+    ASSERT(rw_is_write_locked(&d->event_lock));
+    if ( g )
+        write_atomic(&g->wire, false);
+}
+
+void hvh_dpci_set_gsi(struct domain *d, unsigned int gsi, bool masked,
+                      bool level)
+{
+    struct hvh_gsi *g;
+
+    write_lock(&d->event_lock);
+    g = gsi_of(d, gsi);
+    if ( g )
+    {
+        write_atomic(&g->masked, masked);
+        write_atomic(&g->level, level);
+    }
+    write_unlock(&d->event_lock);
+}
+
+bool hvh_dpci_gsi_wire(struct domain *d, unsigned int gsi)
+{
+    const struct hvh_gsi *g = gsi_of(d, gsi);
+
+    return g && read_atomic(&g->wire);
+}
+
+uint64_t hvh_dpci_gsi_asserts(struct domain *d, unsigned int gsi)
+{
+    const struct hvh_gsi *g = gsi_of(d, gsi);
+
+    return g ? read_atomic(&g->asserts) : 0;
+}
+
+void hvh_dpci_route_link(struct domain *d, unsigned int link,
+                         unsigned int isairq)
+{
+    struct hvm_irq *hvm_irq = hvm_domain_irq(d);
+    unsigned int old, i;
+
+    ASSERT(link < NR_LINK && isairq < NR_ISAIRQS);
+
+    write_lock(&d->event_lock);
+    old = hvm_irq->pci_link.route[link];
+    hvm_irq->pci_link.route[link] = isairq;
+    if ( old != isairq && hvm_irq->dpci )
+    {
+        if ( old )
+            clear_bit(old, hvm_irq->dpci->isairq_map);
+        for ( i = 0; i < NR_LINK; i++ )
+            if ( hvm_irq->dpci->link_cnt[i] && hvm_irq->pci_link.route[i] )
+                set_bit(hvm_irq->pci_link.route[i], hvm_irq->dpci->isairq_map);
+    }
+    write_unlock(&d->event_lock);
+}
+
+/* Every pin of one pirq whose link goes to isairq: lower it, owe one EOI less. */
+static int cf_check isairq_eoi_one(struct domain *d,
+                                   struct hvm_pirq_dpci *pirq_dpci, void *arg)
+{
+    unsigned int isairq = (unsigned long)arg;
+    const struct dev_intx_gsi_link *digl;
+
+    list_for_each_entry ( digl, &pirq_dpci->digl_list, list )
+    {
+        unsigned int link = hvm_pci_intx_link(digl->device, digl->intx);
+
+        if ( hvm_domain_irq(d)->pci_link.route[link] != isairq )
+            continue;
+        hvm_pci_intx_deassert(d, digl->device, digl->intx);
+        if ( pirq_dpci->pending && !--pirq_dpci->pending )
+            pirq_guest_eoi(dpci_pirq(pirq_dpci));
+    }
+
+    return 0;
+}
+
+void hvm_dpci_isairq_eoi(struct domain *d, unsigned int isairq)
+{
+    struct hvm_irq_dpci *dpci;
+
+    ASSERT(isairq < NR_ISAIRQS);
+    if ( !is_iommu_enabled(d) )
+        return;
+
+    write_lock(&d->event_lock);
+    dpci = domain_get_irq_dpci(d);
+    if ( dpci && test_bit(isairq, dpci->isairq_map) )
+        pt_pirq_iterate(d, isairq_eoi_one, (void *)(unsigned long)isairq);
     write_unlock(&d->event_lock);
 }

@@ -266,7 +266,7 @@ static void test_msi_eoi(void **state)
     hvm_dpci_msi_eoi(d, 0x42);
     assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
 
-    /* An MSI pirq takes no INTx pin; ISA IRQs are not handled. */
+    /* An MSI pirq takes no INTx pin; Xen 4.17 has no ISA binding. */
     {
         struct xen_domctl_bind_pt_irq intx = {
             .machine_irq = 3, .irq_type = PT_IRQ_TYPE_PCI,
@@ -671,6 +671,194 @@ static void test_intx(void **state)
     assert_int_equal(fire(d, 1), 0);
     hvm_dpci_eoi(d, gsi_a);                         /* dpci state gone */
     assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * The hardware domain (PVH dom0) gets its GSIs identity-mapped: no
+ * hvm_irq_dpci, the GSI of the same number raised on its vIO-APIC, the
+ * machine GSI's EOI once dom0 EOIed a level GSI, none for an edge GSI.
+ */
+static void test_hwdom_gsi(void **state)
+{
+    struct xen_domctl_bind_pt_irq translate = {
+        .machine_irq = 1, .irq_type = PT_IRQ_TYPE_MSI_TRANSLATE,
+    };
+    const struct hvm_pirq_dpci *item;
+    struct domain *d;
+    struct vcpu *prev;
+
+    hvh_cpu_enter(1);
+    d = new_guest(0, DPCI_POLICY_SOFTIRQ);
+    assert_true(is_hardware_domain(d));
+    prev = current;
+    set_current(d->vcpu[0]);
+    hvh_dpci_set_gsi(d, 2, false, true);            /* level */
+    hvh_dpci_set_gsi(d, 3, false, false);           /* edge */
+
+    /* Only the pirq's own number: the u.pci fields do not matter. */
+    assert_int_equal(intx_op(d, true, 2, 7, 1), 0);
+    assert_null(domain_get_irq_dpci(d));
+    item = hvh_dpci_item(d, 2);
+    assert_int_equal(item->flags, HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_MACH_PCI |
+                                  HVM_IRQ_DPCI_GUEST_PCI |
+                                  HVM_IRQ_DPCI_IDENTITY_GSI);
+    assert_int_equal(intx_op(d, true, 2, 0, 0), 0);  /* bound: no change */
+    assert_int_equal(intx_op(d, true, 3, 0, 0), 0);
+    assert_true(hvh_dpci_item(d, 3)->flags & HVM_IRQ_DPCI_NO_EOI);
+    assert_int_equal(pt_irq_create_bind(d, &translate), -EINVAL);
+
+    /* Level: raised once, lowered and passed on by dom0's EOI. */
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_gsi_wire(d, 2));
+    assert_int_equal(hvh_dpci_gsi_asserts(d, 2), 1);
+    assert_int_equal(pirqs[2].injections, 0);       /* no MSI */
+    assert_false(hvh_dpci_intx_wire(d, 7, 1));      /* no guest pin */
+    hvm_dpci_eoi(d, 3);                             /* not that GSI */
+    assert_true(hvh_dpci_gsi_wire(d, 2));
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 0);
+    hvm_dpci_eoi(d, 2);
+    assert_false(hvh_dpci_gsi_wire(d, 2));
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+    hvm_dpci_eoi(d, 2);                             /* nothing owed */
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+
+    /* Edge: a pulse each time, no EOI owed. */
+    assert_int_equal(fire(d, 3), 1);
+    hvh_cpu_poll();
+    assert_int_equal(fire(d, 3), 1);
+    hvh_cpu_poll();
+    assert_int_equal(hvh_dpci_gsi_asserts(d, 3), 2);
+    assert_false(hvh_dpci_gsi_wire(d, 3));
+    hvm_dpci_eoi(d, 3);
+    assert_int_equal(hvh_dpci_guest_eois(d, 3), 0);
+
+    /* dom0's own MSIs work without an hvm_irq_dpci. */
+    assert_int_equal(bind_msi(d, 1, 0x40, 0), 0);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_int_equal(pirqs[1].injections, 1);
+    hvm_dpci_msi_eoi(d, 0x40);
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+    assert_int_equal(intx_op(d, false, 1, 0, 0), -EINVAL);  /* an MSI */
+
+    /* Unbound while raised: the wire drops, no interrupt is taken. */
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_gsi_wire(d, 2));
+    assert_int_equal(intx_op(d, false, 2, 0, 0), 0);
+    assert_false(hvh_dpci_gsi_wire(d, 2));
+    assert_int_equal(fire(d, 2), 0);
+    hvm_dpci_eoi(d, 2);
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 1);
+    assert_int_equal(intx_op(d, false, 2, 0, 0), -EINVAL);
+    /* Bound again: as new. */
+    assert_int_equal(intx_op(d, true, 2, 0, 0), 0);
+    assert_int_equal(fire(d, 2), 1);
+    hvh_cpu_poll();
+    hvm_dpci_eoi(d, 2);
+    assert_int_equal(hvh_dpci_guest_eois(d, 2), 2);
+
+    /* Teardown of dom0's bindings is by unbind (it has no dpci state). */
+    assert_int_equal(intx_op(d, false, 2, 0, 0), 0);
+    assert_int_equal(intx_op(d, false, 3, 0, 0), 0);
+    assert_int_equal(hvh_dpci_unbind(d, 1), 0);
+    set_current(prev);
+    free_guest(d);
+
+    /* A GSI beyond its vIO-APIC's pins is refused. */
+    d = hvh_domain_create(0, 1, true);
+    assert_non_null(d);
+    assert_int_equal(hvh_dpci_domain_init(d, NR_HVM_DOMU_IRQS + 4, deliver),
+                     0);
+    assert_int_equal(intx_op(d, true, NR_HVM_DOMU_IRQS + 1, 0, 0), -EINVAL);
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * PT_IRQ_TYPE_MSI_TRANSLATE: a machine MSI shown to the guest as an INTx
+ * pin.  The machine MSI has its EOI when the pin is raised; the guest's
+ * EOI only lowers the pin.  No other kind of binding may join it.
+ */
+static void test_msi_translate(void **state)
+{
+    struct xen_domctl_bind_pt_irq op = {
+        .machine_irq = 1, .irq_type = PT_IRQ_TYPE_MSI_TRANSLATE,
+        .u.pci.device = 3, .u.pci.intx = 0,
+    };
+    unsigned int gsi = hvm_pci_intx_gsi(3, 0);
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    d = new_guest(26, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(pt_irq_create_bind(d, &op), 0);
+    assert_int_equal(hvh_dpci_item(d, 1)->flags,
+                     HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_MACH_MSI |
+                     HVM_IRQ_DPCI_GUEST_PCI | HVM_IRQ_DPCI_TRANSLATE);
+    assert_int_equal(intx_op(d, true, 1, 4, 0), -EBUSY);
+    assert_int_equal(bind_msi(d, 1, 0x40, 0), -EBUSY);
+    assert_int_equal(intx_op(d, true, 2, 5, 0), 0);
+    op.machine_irq = 2;
+    op.u.pci.device = 6;
+    assert_int_equal(pt_irq_create_bind(d, &op), -EBUSY);
+
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(pirqs[1].injections, 0);
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);  /* at once */
+    hvm_dpci_eoi(d, gsi);
+    assert_false(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);  /* not again */
+
+    op.machine_irq = 1;
+    op.u.pci.device = 3;
+    assert_int_equal(pt_irq_destroy_bind(d, &op), 0);
+    assert_int_equal(fire(d, 1), 0);
+    assert_int_equal(pt_irq_destroy_bind(d, &op), -EINVAL);
+
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * A guest that routes a PCI link to an ISA IRQ (its PIC) EOIs the pin as
+ * that ISA IRQ: the pins on that link go down and the machine GSI gets
+ * its EOI (hvm_dpci_isairq_eoi()).
+ */
+static void test_isairq_eoi(void **state)
+{
+    unsigned int link = hvm_pci_intx_link(3, 0);
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    d = new_guest(27, DPCI_POLICY_SOFTIRQ);
+    assert_int_equal(intx_op(d, true, 1, 3, 0), 0);
+    hvh_dpci_route_link(d, link, 5);
+
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    hvm_dpci_eoi(d, 6);                             /* another ISA IRQ */
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 0);
+    hvm_dpci_eoi(d, 5);
+    assert_false(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 1);
+
+    /* Routed away: ISA IRQ 5 is not the pin's any more. */
+    hvh_dpci_route_link(d, link, 0);
+    assert_int_equal(fire(d, 1), 1);
+    hvh_cpu_poll();
+    hvm_dpci_eoi(d, 5);
+    assert_true(hvh_dpci_intx_wire(d, 3, 0));
+    hvm_dpci_eoi(d, hvm_pci_intx_gsi(3, 0));        /* the vIO-APIC's way */
+    assert_false(hvh_dpci_intx_wire(d, 3, 0));
+    assert_int_equal(hvh_dpci_guest_eois(d, 1), 2);
 
     free_guest(d);
     hvh_cpu_leave();
@@ -1294,6 +1482,9 @@ int main(void)
         cmocka_unit_test(test_msi_remapped),
         cmocka_unit_test(test_msi_msixtbl_mask),
         cmocka_unit_test(test_intx),
+        cmocka_unit_test(test_hwdom_gsi),
+        cmocka_unit_test(test_msi_translate),
+        cmocka_unit_test(test_isairq_eoi),
         cmocka_unit_test(test_evtchn_pirq),
         cmocka_unit_test(test_teardown_eagain),
         cmocka_unit_test(test_rebind_bounded),

@@ -26,7 +26,12 @@
  *    MSI-X table registration (msixtbl_pt_register()/_unregister(), per
  *    pirq, with an error a test can make it return);
  *  - hvm_girq_dest_2_vcpu_id() with Xen's rule (the one vCPU the
- *    destination names, vCPU 0 for a 1-vCPU guest, else -1).
+ *    destination names, vCPU 0 for a 1-vCPU guest, else -1);
+ *  - the vIO-APIC pins the hardware domain's GSIs are identity-mapped to
+ *    (mask bit, trigger mode, wire: vioapic_get_mask(),
+ *    vioapic_get_trigger_mode(), hvm_gsi_assert()/hvm_gsi_deassert()),
+ *    the guest's PCI link routes and hvm_dpci_isairq_eoi() with Xen's
+ *    semantics (drivers/passthrough/vtd/x86/hvm.c, not replaced).
  * Struct pirq memory lives as long as the domain's table: the harness's
  * pirq_cleanup_check() only unlinks it, as Xen's does before its RCU free.
  */
@@ -57,12 +62,20 @@ struct hvh_pirq {
     uint64_t evtchn_sends;      /* send_guest_pirq() calls */
 };
 
+/* A vIO-APIC pin of the domain (the hardware domain's GSIs). */
+struct hvh_gsi {
+    bool masked, level;             /* vioapic_get_mask(), _trigger_mode() */
+    bool wire;                      /* a level GSI asserted now */
+    uint64_t asserts;               /* hvm_gsi_assert() that raised it */
+};
+
 /* d->pirq_tree in the harness, and the guest's PCI INTx wires. */
 struct hvh_pirq_table {
     hvh_dpci_deliver_t deliver;
     int msixtbl_register_rc;        /* what msixtbl_pt_register() returns */
     bool intx_wire[32][4];          /* device, pin: asserted now */
     uint64_t intx_asserts[32][4];   /* hvm_pci_intx_assert() calls */
+    struct hvh_gsi gsis[NR_HVM_DOMU_IRQS];  /* nr_gsis of them */
     unsigned int nr;
     struct hvh_pirq pirqs[];
 };
@@ -101,6 +114,16 @@ void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
                        struct hvh_dpci_msi_view *view);
 /* Make msixtbl_pt_register() return rc (0: succeed) for d. */
 void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc);
+/* Program vIO-APIC pin gsi (all start masked, edge). */
+void hvh_dpci_set_gsi(struct domain *d, unsigned int gsi, bool masked,
+                      bool level);
+/* A GSI's wire: asserted now (level), and how often it was raised. */
+bool hvh_dpci_gsi_wire(struct domain *d, unsigned int gsi);
+uint64_t hvh_dpci_gsi_asserts(struct domain *d, unsigned int gsi);
+/* The guest routes PCI link to ISA IRQ isairq (0: none), as Xen's
+ * hvm_set_pci_link_route() does for dpci (isairq_map). */
+void hvh_dpci_route_link(struct domain *d, unsigned int link,
+                         unsigned int isairq);
 /* The baseline's tasklet for an item (dpci_tasklet.c). */
 struct tasklet *hvh_dpci_tasklet(struct hvm_pirq_dpci *pirq_dpci);
 

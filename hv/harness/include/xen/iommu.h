@@ -22,6 +22,8 @@ int pt_irq_create_bind(struct domain *, const struct xen_domctl_bind_pt_irq *);
 int pt_irq_destroy_bind(struct domain *, const struct xen_domctl_bind_pt_irq *);
 
 struct hvm_irq_dpci *domain_get_irq_dpci(const struct domain *);
+/* The guest EOIed ISA IRQ isairq (PCI links routed to it). */
+void hvm_dpci_isairq_eoi(struct domain *d, unsigned int isairq);
 void free_hvm_irq_dpci(struct hvm_irq_dpci *dpci);
 
 #endif /* __XEN_IOMMU_H__ */

@@ -4,7 +4,8 @@
  * HVM_IRQ_DPCI_* flags (same bit numbers as Xen), struct hvm_gmsi_info,
  * struct hvm_irq_dpci, struct hvm_pirq_dpci (Xen's fields and order, plus
  * the fix's ->ext, as the patched Xen structure embeds it), struct hvm_irq
- * (only ->dpci) and the pt_pirq_*() declarations.
+ * (->dpci, ->pci_link, ->nr_gsis), the guest's INTx and GSI wires and the
+ * pt_pirq_*() declarations.
  */
 #ifndef __ASM_X86_HVM_IRQ_H__
 #define __ASM_X86_HVM_IRQ_H__
@@ -65,6 +66,9 @@ void hvm_pci_intx_assert(struct domain *d, unsigned int device,
                          unsigned int intx);
 void hvm_pci_intx_deassert(struct domain *d, unsigned int device,
                            unsigned int intx);
+/* A GSI of the domain's vIO-APIC, for the hardware domain's identity map. */
+void hvm_gsi_assert(struct domain *d, unsigned int gsi);
+void hvm_gsi_deassert(struct domain *d, unsigned int gsi);
 
 struct hvm_gmsi_info {
     uint32_t gvec;
@@ -101,9 +105,16 @@ struct hvm_pirq_dpci {
     struct dpci_pirq_ext ext;           /* the fix's line in Xen */
 };
 
-/* d->arch.hvm.irq, reduced to its dpci pointer. */
+/* The guest's PCI-ISA bridge: the ISA IRQ each PCI link is routed to. */
+struct hvm_hw_pci_link {
+    uint8_t route[NR_LINK];
+};
+
+/* d->arch.hvm.irq, reduced to what dpci reads. */
 struct hvm_irq {
     struct hvm_irq_dpci *dpci;
+    struct hvm_hw_pci_link pci_link;
+    unsigned int nr_gsis;           /* the vIO-APIC's pins */
 };
 #define hvm_domain_irq(d) ((d)->arch.hvm.irq)
 

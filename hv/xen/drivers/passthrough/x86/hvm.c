@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * drivers/passthrough/x86/hvm.c: binding of passthrough interrupts (MSIs
- * and PCI INTx) to an HVM guest, their injection and the guest's EOIs: a
+ * drivers/passthrough/x86/hvm.c: binding of passthrough interrupts (MSIs,
+ * PCI INTx, the hardware domain's GSIs) to an HVM domain, their injection
+ * and the domain's EOIs: a
  * replacement for Xen 4.17's file of the same name, written against Xen's
  * own structures (struct pirq, struct hvm_pirq_dpci, struct hvm_irq_dpci,
  * d->event_lock) and prototypes (xen/iommu.h, xen/pci.h, asm/hvm/irq.h,
@@ -34,10 +35,13 @@
  *
  * Handled here: guest MSIs on machine MSIs (binding and retargeting, the
  * destination vCPU, VT-d posting through pi_update_irte(), the MSI-X
- * table registration, the guest mask bit) and guest PCI INTx pins on
- * machine GSIs (binding, injection, the guest's EOI).  Not handled (see
- * docs/PATCHING.md): ISA IRQs, MSI-to-INTx translation, the hardware
- * domain's identity-mapped GSIs.
+ * table registration, the guest mask bit); guest PCI INTx pins on machine
+ * GSIs or, translated, on machine MSIs (binding, injection, the guest's
+ * EOI through the vIO-APIC or, for a link routed to an ISA IRQ, through
+ * hvm_dpci_isairq_eoi()); the hardware domain's GSIs, identity-mapped
+ * onto its vIO-APIC (HVM_IRQ_DPCI_IDENTITY_GSI, no hvm_irq_dpci).
+ * PT_IRQ_TYPE_ISA returns -EOPNOTSUPP, as in Xen 4.17.  Not done (see
+ * docs/PATCHING.md): iommu_verbose logging.
  *
  * Counters (node "dpci"): teardown_eagain per pCPU (trace
  * DPCI_TEARDOWN_EAGAIN); the domain records (items_scheduled, items_run)
@@ -63,6 +67,7 @@
 #include <asm/hvm/hvm.h>
 #include <asm/hvm/io.h>
 #include <asm/hvm/irq.h>
+#include <asm/hvm/vioapic.h>
 #include <asm/hvm/vlapic.h>
 #include <asm/io_apic.h>
 #include <asm/msi.h>
@@ -378,7 +383,10 @@ static int dpci_msi_apply(struct domain *d, struct pirq *pirq,
 /*
  * A guest PCI device's INTx pin on the machine GSI pirq: link them both
  * ways (the pirq's digl_list, the guest GSI's girq[] list).  Several
- * guest pins may share one machine GSI; it is bound on the first.
+ * guest pins may share one machine GSI; it is bound on the first.  With
+ * PT_IRQ_TYPE_MSI_TRANSLATE the machine interrupt is an MSI shown to the
+ * guest as this pin (HVM_IRQ_DPCI_TRANSLATE): not shared, and its EOI is
+ * given as soon as the pin is raised (hvm_dirq_assist()).
  */
 static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
                           struct pirq *pirq,
@@ -386,6 +394,13 @@ static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
 {
     struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
     unsigned int device = bind->u.pci.device, intx = bind->u.pci.intx;
+    bool translate = bind->irq_type == PT_IRQ_TYPE_MSI_TRANSLATE;
+    uint32_t kind = translate ? HVM_IRQ_DPCI_MACH_MSI | HVM_IRQ_DPCI_GUEST_PCI |
+                                HVM_IRQ_DPCI_TRANSLATE
+                              : HVM_IRQ_DPCI_MACH_PCI | HVM_IRQ_DPCI_GUEST_PCI;
+    uint32_t mask = HVM_IRQ_DPCI_MACH_PCI | HVM_IRQ_DPCI_MACH_MSI |
+                    HVM_IRQ_DPCI_GUEST_PCI | HVM_IRQ_DPCI_GUEST_MSI |
+                    HVM_IRQ_DPCI_TRANSLATE;
     struct dev_intx_gsi_link *digl;
     struct hvm_girq_dpci_mapping *girq;
     unsigned int gsi, link;
@@ -393,8 +408,9 @@ static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
 
     if ( device > 31 || intx > 3 )
         return -EINVAL;
+    /* More pins on it, but no other kind of binding. */
     if ( (pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) &&
-         !(pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_PCI) )
+         (pirq_dpci->flags & mask) != kind )
         return -EBUSY;
 
     list_for_each_entry ( digl, &pirq_dpci->digl_list, list )
@@ -424,10 +440,8 @@ static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
 
     if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED) )
     {
-        rc = dpci_first_bind(d, pirq, HVM_IRQ_DPCI_MAPPED |
-                                      HVM_IRQ_DPCI_MACH_PCI |
-                                      HVM_IRQ_DPCI_GUEST_PCI,
-                             BIND_PIRQ__WILL_SHARE);
+        rc = dpci_first_bind(d, pirq, HVM_IRQ_DPCI_MAPPED | kind,
+                             translate ? 0 : BIND_PIRQ__WILL_SHARE);
         if ( unlikely(rc) )
         {
             list_del(&digl->list);
@@ -439,6 +453,43 @@ static int dpci_bind_intx(struct domain *d, struct hvm_irq_dpci *hvm_irq_dpci,
     }
 
     return rc;
+}
+
+/*
+ * The hardware domain (a PVH dom0) gets machine GSIs on the same GSI of
+ * its vIO-APIC (HVM_IRQ_DPCI_IDENTITY_GSI) and has no hvm_irq_dpci: it
+ * routes nothing.  Bound when dom0 unmasks the pin; shared if the pin is
+ * level triggered; an edge GSI owes no EOI (HVM_IRQ_DPCI_NO_EOI).  A
+ * second bind of a bound GSI changes nothing.
+ */
+static int dpci_bind_identity_gsi(struct domain *d, struct pirq *pirq)
+{
+    struct hvm_pirq_dpci *pirq_dpci = dpci_of(pirq);
+    uint32_t flags = HVM_IRQ_DPCI_MAPPED | HVM_IRQ_DPCI_MACH_PCI |
+                     HVM_IRQ_DPCI_GUEST_PCI | HVM_IRQ_DPCI_IDENTITY_GSI;
+    unsigned int gsi = pirq->pirq;
+    int masked, trig;
+
+    if ( gsi >= hvm_domain_irq(d)->nr_gsis )
+        return -EINVAL;
+    if ( pirq_dpci->flags & HVM_IRQ_DPCI_MAPPED )
+        return pirq_dpci->flags & HVM_IRQ_DPCI_IDENTITY_GSI ? 0 : -EBUSY;
+
+    masked = vioapic_get_mask(d, gsi);
+    trig = vioapic_get_trigger_mode(d, gsi);
+    if ( masked < 0 || trig < 0 )
+    {
+        ASSERT_UNREACHABLE();
+        return -EINVAL;
+    }
+    ASSERT(!masked);
+
+    if ( trig == VIOAPIC_EDGE_TRIG )
+        flags |= HVM_IRQ_DPCI_NO_EOI;
+
+    return dpci_first_bind(d, pirq, flags,
+                           trig == VIOAPIC_LEVEL_TRIG ? BIND_PIRQ__WILL_SHARE
+                                                      : 0);
 }
 
 /* Forget the guest pin (bus, device, intx) of machine GSI pirq. */
@@ -492,13 +543,15 @@ int pt_irq_create_bind(
     switch ( pt_irq_bind->irq_type )
     {
     case PT_IRQ_TYPE_MSI:
-        break;
     case PT_IRQ_TYPE_PCI:
-        /* The hardware domain's identity-mapped GSIs are not handled here. */
+        break;
+    case PT_IRQ_TYPE_MSI_TRANSLATE:
+        /* The hardware domain only maps GSIs onto themselves. */
         if ( is_hardware_domain(d) )
-            return -EOPNOTSUPP;
+            return -EINVAL;
         break;
     default:
+        /* PT_IRQ_TYPE_ISA: Xen 4.17 has no such binding either. */
         return -EOPNOTSUPP;
     }
     if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
@@ -507,11 +560,16 @@ int pt_irq_create_bind(
  restart:
     write_lock(&d->event_lock);
 
-    hvm_irq_dpci = get_or_alloc_irq_dpci(d);
-    if ( !hvm_irq_dpci )
+    /* The hardware domain has none (dpci_bind_identity_gsi()). */
+    hvm_irq_dpci = NULL;
+    if ( !is_hardware_domain(d) )
     {
-        write_unlock(&d->event_lock);
-        return -ENOMEM;
+        hvm_irq_dpci = get_or_alloc_irq_dpci(d);
+        if ( !hvm_irq_dpci )
+        {
+            write_unlock(&d->event_lock);
+            return -ENOMEM;
+        }
     }
 
     pirq = pirq_get_info(d, nr);
@@ -543,6 +601,8 @@ int pt_irq_create_bind(
 
     if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_MSI )
         rc = dpci_bind_msi(d, pirq, pt_irq_bind, &target);
+    else if ( !hvm_irq_dpci )
+        rc = dpci_bind_identity_gsi(d, pirq);
     else
         rc = dpci_bind_intx(d, hvm_irq_dpci, pirq, pt_irq_bind);
 
@@ -567,7 +627,8 @@ int pt_irq_destroy_bind(
     bool busy = false;
 
     if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI &&
-         pt_irq_bind->irq_type != PT_IRQ_TYPE_PCI )
+         pt_irq_bind->irq_type != PT_IRQ_TYPE_PCI &&
+         pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI_TRANSLATE )
         return -EOPNOTSUPP;
     if ( nr < 0 || (unsigned int)nr >= d->nr_pirqs )
         return -EINVAL;
@@ -587,7 +648,7 @@ int pt_irq_destroy_bind(
     write_lock(&d->event_lock);
 
     hvm_irq_dpci = domain_get_irq_dpci(d);
-    if ( !hvm_irq_dpci )
+    if ( !hvm_irq_dpci && !is_hardware_domain(d) )
     {
         write_unlock(&d->event_lock);
         return -EINVAL;
@@ -598,11 +659,21 @@ int pt_irq_destroy_bind(
     {
         /* Never bound, or unbound and cleaned up already. */
         write_unlock(&d->event_lock);
-        return pt_irq_bind->irq_type == PT_IRQ_TYPE_PCI ? -EINVAL : 0;
+        return pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI ? -EINVAL : 0;
     }
     pirq_dpci = dpci_of(pirq);
 
-    if ( pt_irq_bind->irq_type == PT_IRQ_TYPE_PCI )
+    if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI && !hvm_irq_dpci )
+    {
+        /* The hardware domain's GSI: its wire goes down with it. */
+        if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_IDENTITY_GSI) )
+        {
+            write_unlock(&d->event_lock);
+            return -EINVAL;
+        }
+        hvm_gsi_deassert(d, nr);
+    }
+    else if ( pt_irq_bind->irq_type != PT_IRQ_TYPE_MSI )
     {
         int rc = -EINVAL;
 
@@ -757,7 +828,8 @@ int hvm_do_IRQ_dpci(struct domain *d, struct pirq *pirq)
 
     ASSERT(is_hvm_domain(d));
 
-    if ( !is_iommu_enabled(d) || !domain_get_irq_dpci(d) || !pirq )
+    if ( !is_iommu_enabled(d) || !pirq ||
+         (!domain_get_irq_dpci(d) && !is_hardware_domain(d)) )
         return 0;
 
     pirq_dpci = dpci_of(pirq);
@@ -805,6 +877,13 @@ void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
 
     if ( flags & HVM_IRQ_DPCI_GUEST_MSI )
         vmsi_deliver_pirq(d, pirq_dpci);
+    else if ( flags & HVM_IRQ_DPCI_IDENTITY_GSI )
+    {
+        /* The hardware domain's GSI; an edge one owes no EOI. */
+        hvm_gsi_assert(d, dpci_pirq(pirq_dpci)->pirq);
+        if ( !(flags & HVM_IRQ_DPCI_NO_EOI) )
+            pirq_dpci->pending++;
+    }
     else if ( flags & HVM_IRQ_DPCI_GUEST_PCI )
     {
         const struct dev_intx_gsi_link *digl;
@@ -815,6 +894,10 @@ void hvm_dirq_assist(struct domain *d, struct hvm_pirq_dpci *pirq_dpci)
             hvm_pci_intx_assert(d, digl->device, digl->intx);
             pirq_dpci->pending++;
         }
+
+        /* An MSI shown as INTx: the machine MSI needs no guest EOI. */
+        if ( flags & HVM_IRQ_DPCI_TRANSLATE )
+            pirq_guest_eoi(dpci_pirq(pirq_dpci));
     }
 
  out:
@@ -859,22 +942,65 @@ void hvm_dpci_msi_eoi(struct domain *d, int vector)
         return;
 
     read_lock(&d->event_lock);
-    if ( domain_get_irq_dpci(d) )
+    if ( domain_get_irq_dpci(d) || is_hardware_domain(d) )
         pt_pirq_iterate(d, dpci_msi_eoi, (void *)(unsigned long)vector);
     read_unlock(&d->event_lock);
 }
 
 /*
+ * The hardware domain EOIed its GSI gsi: lower it, and once every
+ * assertion of a level GSI has been EOIed, pass the EOI on to the machine
+ * GSI.  Event lock held for writing.
+ */
+static void dpci_identity_gsi_eoi(struct domain *d, unsigned int gsi)
+{
+    struct pirq *pirq = pirq_info(d, gsi);
+    struct hvm_pirq_dpci *pirq_dpci;
+
+    if ( !pirq )
+        return;
+    pirq_dpci = dpci_of(pirq);
+    if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_IDENTITY_GSI) )
+        return;
+
+    hvm_gsi_deassert(d, gsi);
+    if ( !pirq_dpci->pending || --pirq_dpci->pending )
+        return;
+
+    BUG_ON(!local_irq_is_enabled());
+    pirq_guest_eoi(pirq);
+}
+
+/*
  * The guest EOIed guest_gsi (vIO-APIC or vPIC): lower the wires of the
  * passthrough pins routed to it, and once every pin a machine GSI raised
- * has been EOIed, pass the EOI on to that GSI.
+ * has been EOIed, pass the EOI on to that GSI (not to a translated MSI,
+ * which had its EOI when the pin was raised).  An ISA IRQ is the PCI
+ * links routed to it: hvm_dpci_isairq_eoi() (vtd/x86/hvm.c) walks those.
  */
 void hvm_dpci_eoi(struct domain *d, unsigned int guest_gsi)
 {
     const struct hvm_girq_dpci_mapping *girq;
     struct hvm_irq_dpci *hvm_irq_dpci;
 
-    if ( !is_iommu_enabled(d) || guest_gsi >= NR_HVM_DOMU_IRQS )
+    if ( !is_iommu_enabled(d) )
+        return;
+
+    if ( is_hardware_domain(d) )
+    {
+        write_lock(&d->event_lock);
+        dpci_identity_gsi_eoi(d, guest_gsi);
+        write_unlock(&d->event_lock);
+        return;
+    }
+
+    if ( guest_gsi < NR_ISAIRQS )
+    {
+        hvm_dpci_isairq_eoi(d, guest_gsi);
+        return;
+    }
+
+    if ( guest_gsi >= NR_HVM_DOMU_IRQS )
         return;
 
     write_lock(&d->event_lock);
@@ -887,22 +1013,20 @@ void hvm_dpci_eoi(struct domain *d, unsigned int guest_gsi)
     {
         struct pirq *pirq = pirq_info(d, girq->machine_gsi);
         struct hvm_pirq_dpci *pirq_dpci;
-        irq_desc_t *desc;
 
         if ( !pirq )
             continue;
         pirq_dpci = dpci_of(pirq);
-        if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_MACH_PCI) )
+        if ( !(pirq_dpci->flags & HVM_IRQ_DPCI_GUEST_PCI) )
             continue;
 
         hvm_pci_intx_deassert(d, girq->device, girq->intx);
-        if ( !pirq_dpci->pending || --pirq_dpci->pending )
+        if ( !pirq_dpci->pending || --pirq_dpci->pending ||
+             (pirq_dpci->flags & HVM_IRQ_DPCI_TRANSLATE) )
             continue;
 
         BUG_ON(!local_irq_is_enabled());
-        desc = pirq_spin_lock_irq_desc(pirq, NULL);
-        if ( desc )
-            desc_guest_eoi(desc, pirq);     /* unlocks desc */
+        pirq_guest_eoi(pirq);
     }
 
  unlock:
