@@ -46,12 +46,15 @@ static const uint8_t ev_words[XTE_NR_EVENTS] = {
 #undef CAT_NODE
 };
 
+static void bins_init(void);
+
 static void check_layout(void)
 {
     static int done;
 
     if (done)
         return;
+    bins_init();
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         const struct xte_event_desc *ev = &xte_events[e];
 
@@ -99,53 +102,57 @@ const char *xa_time_unit(const struct xa_analysis *a)
  * pCPU is one index on the hot path and never moves.  nr_pcpus still
  * says how far the trace reached: the reports list pCPUs below it.
  */
-static __attribute__((noinline)) void pcpus_reach(struct xa_analysis *a,
-                                                  unsigned int cpu)
+static __attribute__((noinline)) struct xa_pcpu *
+pcpus_reach(struct xa_analysis *a, uint64_t cpu)
 {
+    if (cpu >= XA_MAX_PCPUS)
+        cpu = XA_MAX_PCPUS - 1;
     for (unsigned int i = a->nr_pcpus; i <= cpu; i++)
         a->pcpus[i].running_domid = XA_DOMID_OTHER;
-    a->nr_pcpus = cpu + 1;
-}
-
-static inline struct xa_pcpu *pcpu_get(struct xa_analysis *a, uint64_t cpu)
-{
-    if (__builtin_expect(cpu >= XA_MAX_PCPUS, 0))
-        cpu = XA_MAX_PCPUS - 1;
-    if (__builtin_expect(cpu >= a->nr_pcpus, 0))
-        pcpus_reach(a, (unsigned int)cpu);
+    if (cpu >= a->nr_pcpus)
+        a->nr_pcpus = (unsigned int)cpu + 1;
     return &a->pcpus[cpu];
 }
 
+/* nr_pcpus <= XA_MAX_PCPUS: one comparison covers both bounds. */
+static inline struct xa_pcpu *pcpu_get(struct xa_analysis *a, uint64_t cpu)
+{
+    if (__builtin_expect(cpu >= a->nr_pcpus, 0))
+        return pcpus_reach(a, cpu);
+    return &a->pcpus[cpu];
+}
+
+/*
+ * Domains by id: domain_slot[] holds a pointer per 16-bit id (NULL for
+ * none), then named_domain()'s placeholder, then the "other" domain that
+ * ids of more than 16 bits (and ids beyond the cap) are folded into.
+ */
+#define SLOT_PLACEHOLDER   65536u
+#define SLOT_OTHER         65537u
+#define NR_SLOTS           65538u
+
 struct xa_domain *xa_domain_find(const struct xa_analysis *a, uint32_t domid)
 {
-    if (domid < 65536u) {
-        int32_t i = a->domain_index[domid];
-
-        return i >= 0 ? &a->domains[i] : NULL;
-    }
-    return a->other_domain >= 0 ? &a->domains[a->other_domain] : NULL;
+    return a->domain_slot[domid < 65536u ? domid : SLOT_OTHER];
 }
 
 struct xa_domain *xa_domain_get(struct xa_analysis *a, uint32_t domid)
 {
     struct xa_domain *d;
 
-    if (domid < 65536u && a->domain_index[domid] >= 0)
-        return &a->domains[a->domain_index[domid]];
+    if (domid < 65536u && a->domain_slot[domid])
+        return a->domain_slot[domid];
     /* One slot is kept for everything beyond the cap or the 16-bit ids. */
     if (domid >= 65536u || a->nr_domains >= XA_MAX_DOMAINS) {
         a->domains_folded |= domid < 65536u;
         domid = XA_DOMID_OTHER;
-        if (a->other_domain >= 0)
-            return &a->domains[a->other_domain];
+        if (a->domain_slot[SLOT_OTHER])
+            return a->domain_slot[SLOT_OTHER];
     }
     d = &a->domains[a->nr_domains];
     memset(d, 0, sizeof(*d));
     d->domid = domid;
-    if (domid < 65536u)
-        a->domain_index[domid] = (int32_t)a->nr_domains;
-    else
-        a->other_domain = (int32_t)a->nr_domains;
+    a->domain_slot[domid < 65536u ? domid : SLOT_OTHER] = d;
     a->nr_domains++;
     return d;
 }
@@ -156,11 +163,10 @@ static inline struct xa_domain *dom(struct xa_analysis *a, uint64_t domid,
 {
     uint32_t id = (uint32_t)domid;
     struct xa_domain *d;
-    int32_t i;
 
     if (__builtin_expect(id < 65536u, 1) &&
-        __builtin_expect((i = a->domain_index[id]) >= 0, 1))
-        d = &a->domains[i];
+        __builtin_expect((d = a->domain_slot[id]) != NULL, 1))
+        ;
     else
         d = xa_domain_get(a, id);
     if (__builtin_expect(!d->seen, 0)) {
@@ -352,7 +358,196 @@ static __attribute__((noinline)) void interval_advance(struct xa_analysis *a,
     interval_end_tsc(a);
 }
 
-#define IV_MAX(field, v) do { if ((v) > a->iv.field) a->iv.field = (v); } while (0)
+/*
+ * The open --interval row, in the handlers of on_catalogue().  Batches
+ * are grouped only without --interval (g != NULL), and then nothing reads
+ * the row: it is not kept.
+ */
+#define IV_ADD(field, v) do { if (!g) a->iv.field += (v); } while (0)
+#define IV_MAX(field, v)                                                    \
+    do { if (!g && (v) > a->iv.field) a->iv.field = (v); } while (0)
+
+/* ---- grouped batches ---------------------------------------------------- */
+
+/*
+ * xa_feed_batch() takes a batch GROUP_CHUNK records at a time in two
+ * passes.  The first goes through the records in their order and does
+ * whatever depends on that order across event types: time, pCPU first
+ * sightings and record counts, the domain a record names (which sets the
+ * order domains are first seen in, and so their slots and their first
+ * TSC), RUN_INFO, and every upstream record.  It files each catalogue
+ * record in a bin by event type.  The second pass runs the bins one after
+ * the other, so the dispatch on the event type is predicted (on a trace
+ * that mixes its events at random, a mispredicted jump for nearly every
+ * record cost a third of the analysis).
+ *
+ * That is exact because what the handlers of different bins write does
+ * not depend on their order: counters and sums, maxima, vCPU sets and the
+ * pCPUs reached (a pCPU first reached gets only its initial state).  No
+ * handler looks a domain up: it gets the one the first pass found
+ * (DOM()), so domains are created in record order.  Where two event types
+ * write the same state they share a bin and keep their order: PI list
+ * adds and removals set a pCPU's list length and the PI series,
+ * DOMAIN_INFO and the maptrack events a domain's frames, limit and
+ * handles in use.  One thing remains: distributions share a budget of
+ * exact samples, so which one folds depends on the order in which they
+ * grow.  A sample that needs a distribution to grow (or to widen) is set
+ * aside and added after the second pass, in record order, together with
+ * every later sample of that distribution in the chunk (dist_hold()).
+ *
+ * A run with --interval, whose rows close in the middle of a chunk, takes
+ * records one by one (feed_one()).  The two paths share every handler, so
+ * they cannot drift apart; test_analysis and the fuzzer compare their
+ * reports.
+ */
+/*
+ * Records per chunk: each chunk pays a mispredicted jump into each bin and
+ * out of its loop, about 20 bins, which 128-record chunks felt (2 ns a
+ * record) and 1024-record ones do not.
+ */
+#define GROUP_CHUNK 1024
+
+struct group_pending {
+    struct xa_dist *d;
+    uint64_t v;
+    unsigned int pos;           /* record in the chunk */
+    int held;                   /* dist_hold() was called: cap to give back */
+    size_t cap;
+};
+
+struct xa_group {
+    unsigned int n[XTE_NR_EVENTS];
+    uint16_t bin[XTE_NR_EVENTS][GROUP_CHUNK];
+    struct xa_domain *named[GROUP_CHUNK];
+    unsigned int nr_pending;
+    struct group_pending pending[2 * GROUP_CHUNK];   /* 2 samples a record */
+};
+
+/*
+ * Catalogue events that name a domain, always in their first word.  The
+ * handlers get that domain resolved (named) and read it through DOM(),
+ * which does not compile for an event missing from this list.
+ */
+#define NAMING_EVENTS(X)                                                    \
+    X(DOMAIN_INFO) X(PI_LIST_ADD) X(PI_LIST_DEL) X(PI_SKIP_NO_IRTE)         \
+    X(MSIX_FORWARD) X(MSIX_EMULATED) X(DPCI_SCHEDULE) X(DPCI_RUN)           \
+    X(DPCI_TEARDOWN_EAGAIN) X(MAPTRACK_GROW) X(MAPTRACK_STEAL)              \
+    X(MAPTRACK_EXHAUSTED) X(EPT_FLUSH) X(EPT_VMENTER_INVEPT)                \
+    X(EPT_READ_WAIT)
+
+#define X(ev)                                                               \
+    _Static_assert(FW(ev, domid) == 0, #ev ": domid is not the first word");\
+    enum { NAMES_DOMAIN_##ev = 1 };
+NAMING_EVENTS(X)
+#undef X
+
+static const uint8_t ev_names_domain[XTE_NR_EVENTS] = {
+#define X(ev) [XTE_EV_##ev] = 1,
+    NAMING_EVENTS(X)
+#undef X
+};
+
+#define DOM(ev) ((void)sizeof(NAMES_DOMAIN_##ev), named)
+
+/*
+ * Bins: an event's own, but for the types that share a gauge.  Filled by
+ * bins_init() at the first xa_init() (an initializer that overrides
+ * entries would warn).
+ */
+static uint8_t ev_bin[XTE_NR_EVENTS];
+
+/*
+ * What the first pass needs of an event, in one load, by its 12-bit
+ * number: xte_event_by_number[] and the tables above, folded together.
+ */
+struct ev_first {
+    uint8_t ev1;                /* event index + 1; 0: not in the catalogue */
+    uint8_t bin;
+    uint8_t words;              /* ev_words[], but UINT8_MAX for RUN_INFO:
+                                   one test catches it and short records */
+    uint8_t names;              /* ev_names_domain[] */
+};
+
+static struct ev_first ev_first[4096];
+
+static void bins_init(void)
+{
+    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
+        ev_bin[e] = (uint8_t)e;
+    ev_bin[XTE_EV_PI_LIST_DEL] = XTE_EV_PI_LIST_ADD;
+    ev_bin[XTE_EV_DOMAIN_INFO] = XTE_EV_MAPTRACK_GROW;
+    ev_bin[XTE_EV_MAPTRACK_STEAL] = XTE_EV_MAPTRACK_GROW;
+    ev_bin[XTE_EV_MAPTRACK_EXHAUSTED] = XTE_EV_MAPTRACK_GROW;
+    for (unsigned int num = 0; num < 4096; num++) {
+        struct ev_first *f = &ev_first[num];
+        unsigned int e;
+
+        f->ev1 = xte_event_by_number[num];
+        if (!f->ev1)
+            continue;
+        e = f->ev1 - 1u;
+        f->bin = ev_bin[e];
+        f->words = e == XTE_EV_RUN_INFO ? UINT8_MAX : ev_words[e];
+        f->names = ev_names_domain[e];
+    }
+}
+
+/* A bin that holds more than one event type. */
+static inline int bin_is_shared(unsigned int b)
+{
+    return b == XTE_EV_PI_LIST_ADD || b == XTE_EV_MAPTRACK_GROW;
+}
+
+static __attribute__((noinline)) void
+group_set_aside(struct xa_group *g, struct xa_dist *d, uint64_t v,
+                unsigned int pos)
+{
+    struct group_pending *e = &g->pending[g->nr_pending++];
+
+    e->d = d;
+    e->v = v;
+    e->pos = pos;
+    e->held = d->count < d->cap;         /* room, but v needs 64 bits */
+    if (e->held)
+        e->cap = dist_hold(d);
+}
+
+/* g is NULL (a constant) on the one-by-one path. */
+static inline __attribute__((always_inline)) void
+dist_put(struct xa_group *g, struct xa_dist *d, uint64_t v, unsigned int pos)
+{
+    if (!g)
+        dist_add(d, v);
+    else if (__builtin_expect(!dist_add_in_place(d, v), 0))
+        group_set_aside(g, d, v, pos);
+}
+
+#define DIST_ADD(d, v) dist_put(g, d, v, pos)
+
+/* The samples set aside, in record order (stable: two of one record keep
+ * theirs), as if they had come one by one. */
+static __attribute__((noinline)) void group_replay(struct xa_group *g)
+{
+    struct group_pending *e = g->pending, t;
+    unsigned int n = g->nr_pending;
+
+    for (unsigned int i = 1; i < n; i++) {
+        unsigned int j = i;
+
+        t = e[i];
+        while (j > 0 && e[j - 1].pos > t.pos) {
+            e[j] = e[j - 1];
+            j--;
+        }
+        e[j] = t;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        if (e[i].held)
+            dist_unhold(e[i].d, e[i].cap);
+        dist_add(e[i].d, e[i].v);
+    }
+    g->nr_pending = 0;
+}
 
 /* ---- the state machines ------------------------------------------------- */
 
@@ -371,10 +566,10 @@ static void on_run_info(struct xa_analysis *a, const uint32_t *x)
     }
 }
 
-static inline void on_catalogue(struct xa_analysis *a,
-                                enum xte_event_index ev,
-                                const struct xte_record *rec,
-                                const uint32_t *x)
+static inline __attribute__((always_inline)) void
+on_catalogue(struct xa_analysis *a, enum xte_event_index ev,
+             const struct xte_record *rec, const uint32_t *x,
+             struct xa_domain *named, struct xa_group *g, unsigned int pos)
 {
     struct xa_pcpu *p;
     struct xa_domain *d;
@@ -382,7 +577,7 @@ static inline void on_catalogue(struct xa_analysis *a,
 
     switch (ev) {
     case XTE_EV_DOMAIN_INFO:
-        d = dom(a, F(DOMAIN_INFO, domid), rec->tsc);
+        d = DOM(DOMAIN_INFO);
         d->have_info = 1;
         d->nr_vcpus = (uint32_t)F(DOMAIN_INFO, nr_vcpus);
         d->is_hvm = (uint32_t)F(DOMAIN_INFO, is_hvm);
@@ -394,7 +589,7 @@ static inline void on_catalogue(struct xa_analysis *a,
         uint64_t from = F(PI_LIST_ADD, from_pcpu);
 
         p = pcpu_get(a, F(PI_LIST_ADD, pcpu));
-        d = dom(a, F(PI_LIST_ADD, domid), rec->tsc);
+        d = DOM(PI_LIST_ADD);
         vcpu_touch(d, F(PI_LIST_ADD, vcpu));
         d->pi_adds++;
         p->pi_adds++;
@@ -408,16 +603,16 @@ static inline void on_catalogue(struct xa_analysis *a,
         if (from != F(PI_LIST_ADD, pcpu)) {
             p->pi_adds_redirected++;
             pcpu_get(a, from)->pi_redirected_away++;
-            a->iv.pi_redirected++;
+            IV_ADD(pi_redirected, 1);
         }
         series_note(a, p, rec->tsc, p->pi_len);
-        a->iv.pi_adds++;
+        IV_ADD(pi_adds, 1);
         IV_MAX(pi_max_len, p->pi_len);
         break;
     }
     case XTE_EV_PI_LIST_DEL:
         p = pcpu_get(a, F(PI_LIST_DEL, pcpu));
-        d = dom(a, F(PI_LIST_DEL, domid), rec->tsc);
+        d = DOM(PI_LIST_DEL);
         vcpu_touch(d, F(PI_LIST_DEL, vcpu));
         p->pi_dels++;
         p->pi_len = F(PI_LIST_DEL, len);
@@ -429,13 +624,13 @@ static inline void on_catalogue(struct xa_analysis *a,
         p->pi_wakeups++;
         p->pi_walked += v;
         p->pi_woken += F(PI_WAKEUP, woken);
-        dist_add(&p->pi_walk, v);
-        dist_add(&a->pi_walk_all, v);
-        a->iv.pi_wakeups++;
+        DIST_ADD(&p->pi_walk, v);
+        DIST_ADD(&a->pi_walk_all, v);
+        IV_ADD(pi_wakeups, 1);
         IV_MAX(pi_max_walk, v);
         break;
     case XTE_EV_PI_SKIP_NO_IRTE:
-        d = dom(a, F(PI_SKIP_NO_IRTE, domid), rec->tsc);
+        d = DOM(PI_SKIP_NO_IRTE);
         vcpu_touch(d, F(PI_SKIP_NO_IRTE, vcpu));
         d->pi_skip_no_irte++;
         break;
@@ -453,40 +648,40 @@ static inline void on_catalogue(struct xa_analysis *a,
         a->pi_moved += F(PI_CPU_MOVE, moved);
         break;
     case XTE_EV_MSIX_FORWARD:
-        d = dom(a, F(MSIX_FORWARD, domid), rec->tsc);
+        d = DOM(MSIX_FORWARD);
         if (F(MSIX_FORWARD, is_write)) {
             d->msix_writes_forwarded++;
         } else {
             d->msix_reads_forwarded++;
-            a->iv.msix_reads_forwarded++;
+            IV_ADD(msix_reads_forwarded, 1);
         }
         break;
     case XTE_EV_MSIX_EMULATED:
-        d = dom(a, F(MSIX_EMULATED, domid), rec->tsc);
+        d = DOM(MSIX_EMULATED);
         d->msix_reads_emulated++;
-        a->iv.msix_reads_emulated++;
+        IV_ADD(msix_reads_emulated, 1);
         break;
     case XTE_EV_DPCI_SCHEDULE:
-        d = dom(a, F(DPCI_SCHEDULE, domid), rec->tsc);
+        d = DOM(DPCI_SCHEDULE);
         p = pcpu_get(a, F(DPCI_SCHEDULE, pcpu));
         d->dpci_scheduled++;
         p->dpci_scheduled++;
         break;
     case XTE_EV_DPCI_RUN:
-        d = dom(a, F(DPCI_RUN, domid), rec->tsc);
+        d = DOM(DPCI_RUN);
         p = pcpu_get(a, F(DPCI_RUN, pcpu));
         v = F(DPCI_RUN, latency);
         d->dpci_runs++;
         p->dpci_runs++;
-        dist_add(&d->dpci_latency, v);
-        dist_add(&p->dpci_latency, v);
-        a->iv.dpci_runs++;
+        DIST_ADD(&d->dpci_latency, v);
+        DIST_ADD(&p->dpci_latency, v);
+        IV_ADD(dpci_runs, 1);
         IV_MAX(dpci_max_latency, v);
         break;
     case XTE_EV_DPCI_BATCH:
         p = pcpu_get(a, F(DPCI_BATCH, pcpu));
         p->dpci_batches++;
-        dist_add(&p->dpci_batch, F(DPCI_BATCH, items));
+        DIST_ADD(&p->dpci_batch, F(DPCI_BATCH, items));
         break;
     case XTE_EV_DPCI_LOCK_WAIT:
         p = pcpu_get(a, F(DPCI_LOCK_WAIT, pcpu));
@@ -497,10 +692,10 @@ static inline void on_catalogue(struct xa_analysis *a,
             p->dpci_lock_wait_max = v;
         break;
     case XTE_EV_DPCI_TEARDOWN_EAGAIN:
-        dom(a, F(DPCI_TEARDOWN_EAGAIN, domid), rec->tsc)->dpci_teardown_eagain++;
+        DOM(DPCI_TEARDOWN_EAGAIN)->dpci_teardown_eagain++;
         break;
     case XTE_EV_MAPTRACK_GROW:
-        d = dom(a, F(MAPTRACK_GROW, domid), rec->tsc);
+        d = DOM(MAPTRACK_GROW);
         vcpu_touch(d, F(MAPTRACK_GROW, vcpu));
         d->mt_grows++;
         d->mt_frames = F(MAPTRACK_GROW, frames);
@@ -510,19 +705,19 @@ static inline void on_catalogue(struct xa_analysis *a,
             d->mt_frames_max = d->mt_frames;
         if (d->mt_in_use > d->mt_in_use_max)
             d->mt_in_use_max = d->mt_in_use;
-        a->iv.mt_grows++;
+        IV_ADD(mt_grows, 1);
         break;
     case XTE_EV_MAPTRACK_STEAL:
-        d = dom(a, F(MAPTRACK_STEAL, domid), rec->tsc);
+        d = DOM(MAPTRACK_STEAL);
         vcpu_touch(d, F(MAPTRACK_STEAL, vcpu));
         d->mt_steals++;
         d->mt_in_use = F(MAPTRACK_STEAL, in_use);
         if (d->mt_in_use > d->mt_in_use_max)
             d->mt_in_use_max = d->mt_in_use;
-        a->iv.mt_steals++;
+        IV_ADD(mt_steals, 1);
         break;
     case XTE_EV_MAPTRACK_EXHAUSTED:
-        d = dom(a, F(MAPTRACK_EXHAUSTED, domid), rec->tsc);
+        d = DOM(MAPTRACK_EXHAUSTED);
         vcpu_touch(d, F(MAPTRACK_EXHAUSTED, vcpu));
         if (!d->mt_exhausted)
             d->mt_first_exhausted_tsc = rec->tsc;
@@ -533,10 +728,10 @@ static inline void on_catalogue(struct xa_analysis *a,
         d->mt_in_use = F(MAPTRACK_EXHAUSTED, in_use);
         if (d->mt_in_use > d->mt_in_use_max)
             d->mt_in_use_max = d->mt_in_use;
-        a->iv.mt_exhausted++;
+        IV_ADD(mt_exhausted, 1);
         break;
     case XTE_EV_EPT_FLUSH:
-        d = dom(a, F(EPT_FLUSH, domid), rec->tsc);
+        d = DOM(EPT_FLUSH);
         v = F(EPT_FLUSH, latency);
         d->ept_flushes++;
         if (F(EPT_FLUSH, sync))
@@ -546,17 +741,17 @@ static inline void on_catalogue(struct xa_analysis *a,
         d->ept_coalesced += F(EPT_FLUSH, coalesced);
         d->ept_ipis += F(EPT_FLUSH, ipis);
         d->ept_marked += F(EPT_FLUSH, marked);
-        dist_add(&d->ept_latency, v);
-        a->iv.ept_flushes++;
-        a->iv.ept_ipis += F(EPT_FLUSH, ipis);
+        DIST_ADD(&d->ept_latency, v);
+        IV_ADD(ept_flushes, 1);
+        IV_ADD(ept_ipis, F(EPT_FLUSH, ipis));
         IV_MAX(ept_max_latency, v);
         break;
     case XTE_EV_EPT_VMENTER_INVEPT:
-        dom(a, F(EPT_VMENTER_INVEPT, domid), rec->tsc);
+        (void)DOM(EPT_VMENTER_INVEPT);
         pcpu_get(a, F(EPT_VMENTER_INVEPT, pcpu))->ept_vmenter_invept++;
         break;
     case XTE_EV_EPT_READ_WAIT:
-        d = dom(a, F(EPT_READ_WAIT, domid), rec->tsc);
+        d = DOM(EPT_READ_WAIT);
         v = F(EPT_READ_WAIT, wait);
         d->ept_read_waits++;
         d->ept_read_wait_ns += v;
@@ -646,17 +841,12 @@ pad_words(const struct xte_record *rec, uint32_t *pad)
     return pad;
 }
 
-/*
- * The hot path: one call per record.  Everything it calls on the way of an
- * ordinary record is inline; first sightings (a pCPU, a domain, a vCPU),
- * growing a distribution and moving to the next series slot or interval
- * are out of line.
- */
-void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
+/* What every record does first, in record order: time and its pCPU. */
+static inline __attribute__((always_inline)) struct xa_pcpu *
+feed_time(struct xa_analysis *a, const struct xte_record *rec)
 {
     uint64_t tsc = rec->tsc;
     struct xa_pcpu *p = pcpu_get(a, rec->cpu);
-    int evi = xte_event_index_of(rec->event);
 
     if (__builtin_expect(!a->have_tsc, 0)) {
         a->have_tsc = 1;
@@ -674,6 +864,59 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
     if (tsc > p->last_tsc)
         p->last_tsc = tsc;
     a->records++;
+    return p;
+}
+
+/* A record outside the catalogue, in record order on either path. */
+static inline void feed_upstream(struct xa_analysis *a, struct xa_pcpu *p,
+                                 const struct xte_record *rec)
+{
+    if (__builtin_expect(a->interval_ns != 0, 0))
+        interval_advance(a, rec->tsc);
+    a->iv.records++;
+    count_event_id(a, rec->event);
+    if (xa_event_is_interpreted(rec->event)) {
+        a->upstream_records++;
+        on_upstream(a, p, rec);
+    } else {
+        a->unknown_records++;
+    }
+}
+
+/*
+ * The domain a catalogue record names; for an event that names none, a
+ * placeholder (the slot past the table) that no handler reads.  Which of
+ * the two is chosen without a branch: event types come in random order,
+ * and a branch on them is mispredicted for a third of the records.
+ */
+static inline struct xa_domain *named_domain(struct xa_analysis *a,
+                                             unsigned int names_domain,
+                                             const struct xte_record *rec,
+                                             const uint32_t *x)
+{
+    uint32_t id = x[0];
+    uint32_t names = -(uint32_t)names_domain;          /* all ones or 0 */
+    uint32_t slot = id < 65536u ? id : SLOT_OTHER;
+    struct xa_domain *d;
+
+    slot = (slot & names) | (SLOT_PLACEHOLDER & ~names);
+    d = a->domain_slot[slot];
+    if (__builtin_expect(!d || !d->seen, 0))
+        return dom(a, id, rec->tsc);
+    return d;
+}
+
+/*
+ * One record (xa_feed(), and batches that cannot be grouped).  Everything
+ * it calls on the way of an ordinary record is inline; first sightings (a
+ * pCPU, a domain, a vCPU), growing a distribution and moving to the next
+ * series slot or interval are out of line.
+ */
+static inline __attribute__((always_inline)) void
+feed_one(struct xa_analysis *a, const struct xte_record *rec)
+{
+    struct xa_pcpu *p = feed_time(a, rec);
+    int evi = xte_event_index_of(rec->event);
 
     if (__builtin_expect(evi >= 0, 1)) {
         enum xte_event_index ev = (enum xte_event_index)evi;
@@ -685,22 +928,140 @@ void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
         if (__builtin_expect(ev == XTE_EV_RUN_INFO, 0))
             on_run_info(a, x);
         if (__builtin_expect(a->interval_ns != 0, 0))
-            interval_advance(a, tsc);
+            interval_advance(a, rec->tsc);
         a->iv.records++;
         a->catalogue_records++;
         a->by_catalogue_event[ev]++;
-        on_catalogue(a, ev, rec, x);
+        on_catalogue(a, ev, rec, x,
+                     named_domain(a, ev_names_domain[ev], rec, x), NULL, 0);
         return;
     }
-    if (__builtin_expect(a->interval_ns != 0, 0))
-        interval_advance(a, tsc);
-    a->iv.records++;
-    count_event_id(a, rec->event);
-    if (xa_event_is_interpreted(rec->event)) {
-        a->upstream_records++;
-        on_upstream(a, p, rec);
-    } else {
-        a->unknown_records++;
+    feed_upstream(a, p, rec);
+}
+
+void xa_feed(struct xa_analysis *a, const struct xte_record *rec)
+{
+    feed_one(a, rec);
+}
+
+/* The second pass over one bin; bin is a constant in each copy. */
+static inline __attribute__((always_inline)) void
+run_bin(struct xa_analysis *a, struct xa_group *g,
+        const struct xte_record *recs, enum xte_event_index bin,
+        const uint16_t *idx, unsigned int m)
+{
+    for (unsigned int k = 0; k < m; k++) {
+        unsigned int i = idx[k];
+        const struct xte_record *rec = &recs[i];
+        enum xte_event_index ev = bin;
+        const uint32_t *x = rec->extra;
+        uint32_t pad[XTE_MAX_EXTRA];
+
+        if (bin_is_shared(bin)) {
+            ev = (enum xte_event_index)xte_event_index_of(rec->event);
+            a->by_catalogue_event[ev]++;
+        }
+        if (__builtin_expect(rec->nr_extra < ev_words[ev], 0))
+            x = pad_words(rec, pad);
+        on_catalogue(a, ev, rec, x, g->named[i], g, i);
+    }
+    if (!bin_is_shared(bin))
+        a->by_catalogue_event[bin] += m;
+}
+
+/*
+ * Up to GROUP_CHUNK records in two passes (see "grouped batches").  The
+ * first pass is feed_time() and feed_one() with what they do to the run's
+ * totals kept in locals: stores through the pCPU and domain pointers would
+ * otherwise make the compiler load and store them for every record.
+ */
+static void feed_chunk(struct xa_analysis *a, const struct xte_record *recs,
+                       unsigned int n)
+{
+    struct xa_group *g = a->group;
+    uint64_t last = a->last_tsc, backwards = 0, catalogue = 0;
+
+    if (__builtin_expect(!a->have_tsc, 0)) {
+        a->have_tsc = 1;
+        a->first_tsc = recs[0].tsc;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        const struct xte_record *rec = &recs[i];
+        uint64_t tsc = rec->tsc;
+        struct xa_pcpu *p = pcpu_get(a, rec->cpu);
+        struct ev_first f = ev_first[rec->event & 0xfffu];
+
+        if (__builtin_expect(tsc < last, 0))
+            backwards++;
+        else
+            last = tsc;
+        if (__builtin_expect(!p->seen, 0)) {
+            p->seen = 1;
+            p->first_tsc = tsc;
+        }
+        p->records++;
+        p->last_tsc = tsc > p->last_tsc ? tsc : p->last_tsc;
+
+        if (__builtin_expect(XTE_IS_CATALOGUE_EVENT(rec->event) && f.ev1, 1)) {
+            const uint32_t *x = rec->extra;
+            uint32_t pad[XTE_MAX_EXTRA];
+
+            if (__builtin_expect(rec->nr_extra < f.words, 0)) {
+                enum xte_event_index ev = (enum xte_event_index)(f.ev1 - 1);
+
+                if (rec->nr_extra < ev_words[ev])
+                    x = pad_words(rec, pad);
+                if (ev == XTE_EV_RUN_INFO)
+                    on_run_info(a, x);
+            }
+            catalogue++;
+            g->named[i] = named_domain(a, f.names, rec, x);
+            g->bin[f.bin][g->n[f.bin]++] = (uint16_t)i;
+        } else {
+            feed_upstream(a, p, rec);  /* reads none of the totals */
+        }
+    }
+    a->records += n;
+    a->last_tsc = last;
+    a->tsc_backwards += backwards;
+    a->catalogue_records += catalogue;
+    for (unsigned int b = 0; b < XTE_NR_EVENTS; b++) {
+        unsigned int m = g->n[b];
+
+        if (!m)
+            continue;
+        g->n[b] = 0;
+        switch (b) {
+#define CAT_FIELD(n, b, u, d)
+#define CAT_EVENT(sub, name, num, desc, fields)                             \
+        case XTE_EV_##name:                                                 \
+            run_bin(a, g, recs, XTE_EV_##name, g->bin[b], m);               \
+            break;
+#define CAT_NODE(sub, ver, desc, pf, df)
+#include "catalogue.def"
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
+        }
+    }
+    if (g->nr_pending)
+        group_replay(g);
+}
+
+void xa_feed_batch(struct xa_analysis *a, const struct xte_record *recs,
+                   size_t n)
+{
+    while (n) {
+        unsigned int m = n < GROUP_CHUNK ? (unsigned int)n : GROUP_CHUNK;
+
+        if (!a->interval_ns) {
+            feed_chunk(a, recs, m);
+        } else {
+            for (unsigned int i = 0; i < m; i++)
+                feed_one(a, &recs[i]);
+        }
+        recs += m;
+        n -= m;
     }
 }
 
@@ -715,10 +1076,9 @@ void xa_sort_domains(struct xa_analysis *a)
 {
     qsort(a->domains, a->nr_domains, sizeof(a->domains[0]), cmp_domid);
     for (unsigned int i = 0; i < a->nr_domains; i++) {
-        if (a->domains[i].domid < 65536u)
-            a->domain_index[a->domains[i].domid] = (int32_t)i;
-        else
-            a->other_domain = (int32_t)i;
+        uint32_t id = a->domains[i].domid;
+
+        a->domain_slot[id < 65536u ? id : SLOT_OTHER] = &a->domains[i];
     }
 }
 
@@ -745,13 +1105,16 @@ void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,
                     -1, 0);
     if (a->pcpus == MAP_FAILED)
         a->pcpus = NULL;
-    a->domains = calloc(XA_MAX_DOMAINS + 1, sizeof(*a->domains));
-    a->domain_index = malloc(65536 * sizeof(*a->domain_index));
+    /* + the "other" slot + named_domain()'s placeholder */
+    a->domains = calloc(XA_MAX_DOMAINS + 2, sizeof(*a->domains));
+    a->domain_slot = calloc(NR_SLOTS, sizeof(*a->domain_slot));
     a->event_ids = calloc(XA_MAX_EVENT_IDS * 2, sizeof(*a->event_ids));
-    if (!a->pcpus || !a->domains || !a->domain_index || !a->event_ids)
+    a->group = calloc(1, sizeof(*a->group));
+    if (!a->pcpus || !a->domains || !a->domain_slot || !a->event_ids ||
+        !a->group)
         abort();
-    a->other_domain = -1;
-    memset(a->domain_index, 0xff, 65536 * sizeof(*a->domain_index));
+    a->domains[XA_MAX_DOMAINS + 1].seen = 1;
+    a->domain_slot[SLOT_PLACEHOLDER] = &a->domains[XA_MAX_DOMAINS + 1];
 }
 
 void xa_finish(struct xa_analysis *a)
@@ -778,7 +1141,8 @@ void xa_free(struct xa_analysis *a)
     if (a->pcpus)
         munmap(a->pcpus, XA_MAX_PCPUS * sizeof(*a->pcpus));
     free(a->domains);
-    free(a->domain_index);
+    free(a->domain_slot);
     free(a->event_ids);
+    free(a->group);
     memset(a, 0, sizeof(*a));
 }

@@ -1,13 +1,13 @@
 /*
  * analysis.h - what xenalyze-ext learns from a stream of trace records.
  *
- * xa_feed() takes records one at a time, in the TSC order the reader
- * delivers them, and keeps per-subsystem state for every pCPU and every
- * domain: the PI blocking lists, dpci scheduling, maptrack handles, EPT
- * flushes and MSI-X table accesses from the catalogue's events, and the
- * upstream context around them (lost records, domain creation, vCPUs seen,
- * runstate changes, VM entries and exits).  Everything else is counted by
- * event id and otherwise skipped.
+ * xa_feed() takes records one at a time (xa_feed_batch() many), in the
+ * TSC order the reader delivers them, and keeps per-subsystem state for
+ * every pCPU and every domain: the PI blocking lists, dpci scheduling,
+ * maptrack handles, EPT flushes and MSI-X table accesses from the
+ * catalogue's events, and the upstream context around them (lost records,
+ * domain creation, vCPUs seen, runstate changes, VM entries and exits).
+ * Everything else is counted by event id and otherwise skipped.
  *
  * Memory is bounded by the host's shape (pCPUs, domains, vCPUs), not by the
  * trace's length: per-event state is folded into counters, fixed-size
@@ -23,6 +23,7 @@
 #ifndef XA_ANALYSIS_H
 #define XA_ANALYSIS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dist.h"
@@ -134,6 +135,8 @@ struct xa_interval {
     uint64_t records;
 };
 
+struct xa_group;                 /* analysis.c: xa_feed_batch() */
+
 typedef void (*xa_interval_fn)(const struct xa_interval *iv, void *arg);
 
 struct xa_analysis {
@@ -167,10 +170,9 @@ struct xa_analysis {
     /* per pCPU / per domain */
     struct xa_pcpu *pcpus;           /* XA_MAX_PCPUS, by pCPU number */
     unsigned int nr_pcpus;           /* highest pCPU seen + 1 */
-    struct xa_domain *domains;       /* by first sight, XA_MAX_DOMAINS + 1 */
+    struct xa_domain *domains;       /* by first sight, XA_MAX_DOMAINS + 2 */
     unsigned int nr_domains;
-    int32_t *domain_index;           /* domid (16 bits) -> index, -1 */
-    int32_t other_domain;            /* index of XA_DOMID_OTHER, -1 */
+    struct xa_domain **domain_slot;  /* by domid, and more: analysis.c */
     int domains_folded;              /* ids beyond the cap went to other */
 
     /* non-catalogue event ids, with counts (open addressing) */
@@ -182,16 +184,25 @@ struct xa_analysis {
     uint64_t interval_ns;            /* 0: off */
     xa_interval_fn interval_fn;
     void *interval_arg;
-    struct xa_interval iv;
+    struct xa_interval iv;           /* kept only with interval_ns */
     int iv_open;
     uint64_t iv_end_tsc;             /* first TSC past iv (0: recompute) */
     uint64_t intervals_skipped;      /* empty rows left out (long gaps) */
+
+    struct xa_group *group;          /* xa_feed_batch()'s bins */
 };
 
 /* option_hz: --cpu-hz, 0 if not given.  interval_ns: 0 for no series. */
 void xa_init(struct xa_analysis *a, uint64_t option_hz, uint64_t interval_ns,
              xa_interval_fn fn, void *arg);
 void xa_feed(struct xa_analysis *a, const struct xte_record *rec);
+/*
+ * As xa_feed() on each of n records in turn, with the same result, but
+ * cheaper: the records are taken in groups by event type where their
+ * order does not matter (see analysis.c).
+ */
+void xa_feed_batch(struct xa_analysis *a, const struct xte_record *recs,
+                   size_t n);
 /* Flush the last partial interval. */
 void xa_finish(struct xa_analysis *a);
 void xa_free(struct xa_analysis *a);

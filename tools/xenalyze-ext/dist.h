@@ -84,6 +84,53 @@ static inline void dist_add(struct xa_dist *d, uint64_t v)
     d->count++;
 }
 
+/*
+ * For a caller that adds samples out of their order and replays some of
+ * them later in order (analysis.c's grouped pass): add v if it goes into
+ * room the distribution already has, and return 1; else change nothing
+ * and return 0.  Only the slow path (growing, folding, widening) depends
+ * on the order of samples across distributions, through the shared
+ * budget: the rest (count, sum, min, max, the samples kept as a set)
+ * does not.
+ */
+static inline __attribute__((always_inline)) int
+dist_add_in_place(struct xa_dist *d, uint64_t v)
+{
+    if (__builtin_expect(d->count < d->cap && d->s32 && v <= UINT32_MAX, 1))
+        d->s32[d->count] = (uint32_t)v;
+    else if (d->hist)
+        d->hist[dist_bucket(v)]++;
+    else
+        return 0;
+    if (__builtin_expect(v < d->min, 0) || __builtin_expect(!d->count, 0))
+        d->min = v;
+    if (__builtin_expect(v > d->max, 0))
+        d->max = v;
+    d->sum += v;
+    d->count++;
+    return 1;
+}
+
+/*
+ * After dist_add_in_place() refused a sample that fits the array but not
+ * its 32-bit words, dist_hold() makes it refuse every later one too (the
+ * array reads as full), so that the replay sees this distribution's
+ * samples in their order; dist_unhold() gives the room back before the
+ * replay.  dist_hold() returns what dist_unhold() needs.
+ */
+static inline size_t dist_hold(struct xa_dist *d)
+{
+    size_t cap = d->cap;
+
+    d->cap = d->count;
+    return cap;
+}
+
+static inline void dist_unhold(struct xa_dist *d, size_t cap)
+{
+    d->cap = cap;
+}
+
 /* Sample i (< count) of an exact distribution. */
 static inline uint64_t dist_sample(const struct xa_dist *d, size_t i)
 {

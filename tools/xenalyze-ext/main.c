@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ int main(int argc, char **argv)
     struct xa_input_info in = { 0 };
     char err[1024], errtext[600] = "", identity[96];
     long long existing = 0;
-    int rc, status = 0, skip_db = 0;
+    int rc, status = 0, skip_db = 0, batched;
 
     rc = parse_args(argc, argv, &o);
     if (rc)
@@ -233,12 +234,27 @@ int main(int argc, char **argv)
     }
 
     ra = read_ahead_start(rd);
+    /*
+     * Without a per-record output the analysis takes the reader's batches
+     * whole and groups them by event type (xa_feed_batch()); --dump and
+     * --sqlite read the analysis after each record, so they feed records
+     * one by one.
+     */
+    batched = ra && !o.dump && !db;
     for (;;) {
         const struct xte_record *r = &rec;
+        unsigned int n;
 
-        rc = ra ? read_ahead_next(ra, &r) : xte_reader_next(rd, &rec);
+        if (batched)
+            rc = read_ahead_next_n(ra, &r, UINT_MAX, &n);
+        else
+            rc = ra ? read_ahead_next(ra, &r) : xte_reader_next(rd, &rec);
         if (rc != 1)
             break;
+        if (batched) {
+            xa_feed_batch(&a, r, n);
+            continue;
+        }
         xa_feed(&a, r);
         if (o.dump)
             dump_record(out, o.fmt, &a, r);

@@ -96,6 +96,15 @@ struct xa_read_ahead *read_ahead_start(struct xte_reader *rd)
 
 int read_ahead_next(struct xa_read_ahead *ra, const struct xte_record **rec)
 {
+    unsigned int n;
+
+    return read_ahead_next_n(ra, rec, 1, &n);
+}
+
+int read_ahead_next_n(struct xa_read_ahead *ra,
+                      const struct xte_record **recs, unsigned int max,
+                      unsigned int *n)
+{
     for (;;) {
         struct batch *b;
 
@@ -109,7 +118,9 @@ int read_ahead_next(struct xa_read_ahead *ra, const struct xte_record **rec)
         }
         b = &ra->b[ra->tail % NR_BATCHES];
         if (ra->pos < b->n) {
-            *rec = &b->rec[ra->pos++];
+            *n = b->n - ra->pos < max ? b->n - ra->pos : max;
+            *recs = &b->rec[ra->pos];
+            ra->pos += *n;
             return 1;
         }
         if (b->rc != 1)

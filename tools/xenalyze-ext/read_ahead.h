@@ -20,6 +20,11 @@ struct xa_read_ahead *read_ahead_start(struct xte_reader *rd);
 /* As xte_reader_next(): 1 and *rec set (valid until the next call), 0 at
  * the end, -1 when the reader failed (xte_reader_error() after stop). */
 int read_ahead_next(struct xa_read_ahead *ra, const struct xte_record **rec);
+/* As read_ahead_next(), but up to max records at once: *n of them from
+ * *recs on (valid until the next call), in order. */
+int read_ahead_next_n(struct xa_read_ahead *ra,
+                      const struct xte_record **recs, unsigned int max,
+                      unsigned int *n);
 /* Stops the thread (early if need be) and frees; the reader is then the
  * caller's again. */
 void read_ahead_stop(struct xa_read_ahead *ra);

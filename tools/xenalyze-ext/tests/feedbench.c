@@ -1,21 +1,23 @@
 /*
  * feedbench.c - xa-feedbench: the analysis alone, without the reader.
  *
- *   xa-feedbench [--grouped] TRACE [RUNS]
+ *   xa-feedbench [--single] [--grouped] TRACE [RUNS]
  *
  * Reads every record of TRACE into memory first, then, RUNS times (3),
- * feeds them to a fresh analysis and writes the summary report to
- * /dev/null, and prints per run the CPU time of xa_feed() per record, of
- * xa_finish() + report_summary(), and the page faults taken while feeding.
+ * feeds them to a fresh analysis in batches of 4096 (xa_feed_batch(), as
+ * xenalyze-ext does; --single: one xa_feed() call per record) and writes
+ * the summary report to /dev/null, and prints per run the CPU time of
+ * feeding per record, of xa_finish() + report_summary(), and the page
+ * faults taken while feeding.
  * The first run is the one xenalyze-ext pays for (fresh memory); later
  * ones may reuse pages the allocator kept.  A "null pass" first gives the
  * cost of only touching the records in memory.
  *
  * --grouped feeds the same records sorted by event id (stable): what the
- * analysis costs when the dispatch on the event is always predicted.  The
- * difference to the plain run is the price of mispredicted dispatch on a
- * trace that mixes its events at random.  The grouped figures are a
- * diagnosis, not a result: the report of grouped records differs.
+ * analysis costs when the dispatch on the event is always predicted and
+ * xa_feed_batch() finds each chunk of one type already.  The grouped
+ * figures are a diagnosis, not a result: the report of sorted records
+ * differs.
  *
  * A measuring tool, not a test: speed targets are in bench/.
  */
@@ -60,14 +62,19 @@ int main(int argc, char **argv)
     struct xte_reader *rd;
     struct xte_record *recs;
     size_t n = 0, cap = 1u << 16;
-    int grouped = 0, runs = 3, argi = 1, rc;
+    int grouped = 0, single = 0, runs = 3, argi = 1, rc;
 
-    if (argc > 1 && strcmp(argv[1], "--grouped") == 0) {
-        grouped = 1;
-        argi++;
+    for (; argi < argc && argv[argi][0] == '-' && argv[argi][1]; argi++) {
+        if (strcmp(argv[argi], "--grouped") == 0)
+            grouped = 1;
+        else if (strcmp(argv[argi], "--single") == 0)
+            single = 1;
+        else
+            break;
     }
     if (argi >= argc) {
-        fprintf(stderr, "usage: xa-feedbench [--grouped] TRACE [RUNS]\n");
+        fprintf(stderr, "usage: xa-feedbench [--single] [--grouped] TRACE "
+                "[RUNS]\n");
         return 2;
     }
     if (argi + 1 < argc)
@@ -97,7 +104,8 @@ int main(int argc, char **argv)
     }
     if (grouped)
         qsort(recs, n, sizeof(*recs), by_event);
-    printf("%zu records%s\n", n, grouped ? ", grouped by event id" : "");
+    printf("%zu records%s, %s\n", n, grouped ? ", grouped by event id" : "",
+           single ? "xa_feed() one by one" : "xa_feed_batch() by 4096");
     {
         volatile uint64_t sink;
         uint64_t acc = 0;
@@ -123,8 +131,12 @@ int main(int argc, char **argv)
         xa_init(&a, 0, 0, NULL, NULL);
         f0 = minor_faults();
         t0 = cpu_now();
-        for (size_t i = 0; i < n; i++)
-            xa_feed(&a, &recs[i]);
+        if (single)
+            for (size_t i = 0; i < n; i++)
+                xa_feed(&a, &recs[i]);
+        else
+            for (size_t i = 0; i < n; i += 4096)
+                xa_feed_batch(&a, &recs[i], n - i < 4096 ? n - i : 4096);
         t1 = cpu_now();
         f1 = minor_faults();
         xa_finish(&a);

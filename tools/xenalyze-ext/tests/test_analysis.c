@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "analysis.h"
+#include "dist.h"
 #include "recommend.h"
 
 static uint64_t seq;
@@ -565,6 +566,164 @@ static void test_fuzz_smoke(void **state)
     assert_int_equal(dist_budget_used(), 0);
 }
 
+int xa_batch_check(const struct xte_record *recs, size_t n, uint64_t hz,
+                   const unsigned int *sizes, size_t nr_sizes);
+
+/* 0 .. n-1, pseudo-random (xorshift), the same sequence on every run */
+static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(uint64_t n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state % n;
+}
+
+/*
+ * xa_feed_batch() groups records by event type: its reports must be those
+ * of xa_feed() one by one, byte for byte, on a trace that mixes every
+ * event at random, with all the order-dependent cases in it: distributions
+ * that grow, fold (a small budget) and widen (64-bit latencies) in the
+ * middle of a batch, more domains than the table holds, ids of more than
+ * 16 bits, gauges written by two event types, upstream context, short
+ * records, TSCs going back and pCPUs out of range.
+ */
+static void test_batch_same_reports(void **state)
+{
+    enum { N = 60000 };
+    static struct xte_record recs[N];
+    static const uint32_t upstream[] = {
+        XA_RUNSTATE_EVENT(1, 0), XA_RUNSTATE_EVENT(0, 2), XA_TRC_HVM_VMEXIT,
+        XA_TRC_HVM_VMENTRY, XA_TRC_SCHED_DOM_ADD, XA_TRC_SCHED_DOM_REM,
+        XTE_TRC_LOST_RECORDS, 0x0002f00f,
+    };
+    uint64_t tsc = 1000;
+    unsigned int sizes[97];
+    size_t old;
+
+    recs[0] = mk(0, tsc, XTE_EV_RUN_INFO, U(2000000000), U(16), U(1), U(0));
+    for (size_t i = 1; i < N; i++) {
+        unsigned int cpu = rnd(50) ? (unsigned int)rnd(16) : 9000u + (unsigned int)rnd(4);
+        uint64_t dom = rnd(8) ? 1 + rnd(24) : rnd(40) ? rnd(6000)
+                                                      : 65536 + rnd(3);
+        uint64_t lat = rnd(100) ? rnd(100000) : (1ull << 32) + rnd(1000);
+        uint32_t w[XTE_MAX_EXTRA];
+
+        tsc += rnd(50) ? rnd(100) : 0;
+        if (!rnd(200))
+            tsc -= rnd(500) < tsc ? rnd(500) : 0;
+        if (rnd(6) == 0) {
+            for (unsigned int k = 0; k < XTE_MAX_EXTRA; k++)
+                w[k] = (uint32_t)(rnd(4) ? dom << 16 | rnd(8) : rnd(4096));
+            recs[i] = raw(cpu, tsc, upstream[rnd(8)],
+                          (unsigned int)rnd(XTE_MAX_EXTRA + 1), w);
+            continue;
+        }
+        switch (rnd(14)) {
+        case 0:
+            recs[i] = mk(cpu, tsc, XTE_EV_PI_LIST_ADD, dom, U(rnd(8)),
+                         U(rnd(16)), U(rnd(300)), U(rnd(16)), U(64));
+            break;
+        case 1:
+            recs[i] = mk(cpu, tsc, XTE_EV_PI_LIST_DEL, dom, U(rnd(8)),
+                         U(rnd(16)), U(rnd(300)));
+            break;
+        case 2:
+            recs[i] = mk(cpu, tsc, XTE_EV_PI_WAKEUP, U(rnd(16)), U(rnd(300)),
+                         U(1), U(rnd(5000)));
+            break;
+        case 3:
+            recs[i] = mk(cpu, tsc, XTE_EV_DPCI_RUN, dom, U(40), U(rnd(16)),
+                         lat);
+            break;
+        case 4:
+            recs[i] = mk(cpu, tsc, XTE_EV_DPCI_BATCH, U(rnd(16)),
+                         U(rnd(9)));
+            break;
+        case 5:
+            recs[i] = mk(cpu, tsc, XTE_EV_EPT_FLUSH, dom, U(rnd(8)),
+                         U(rnd(2)), U(rnd(3)), lat, U(1));
+            break;
+        case 6:
+            recs[i] = mk(cpu, tsc, XTE_EV_MAPTRACK_GROW, dom, U(rnd(4)),
+                         U(rnd(64)), U(rnd(2) * 64), U(rnd(4000)));
+            break;
+        case 7:
+            recs[i] = mk(cpu, tsc, XTE_EV_MAPTRACK_STEAL, dom, U(rnd(4)),
+                         U(rnd(4)), U(rnd(4000)));
+            break;
+        case 8:
+            recs[i] = mk(cpu, tsc, XTE_EV_MAPTRACK_EXHAUSTED, dom, U(rnd(4)),
+                         U(rnd(64)), U(rnd(4000)));
+            break;
+        case 9:
+            recs[i] = mk(cpu, tsc, XTE_EV_DOMAIN_INFO, dom, U(4), U(1),
+                         U(rnd(128)));
+            break;
+        case 10:
+            recs[i] = mk(cpu, tsc, XTE_EV_MSIX_FORWARD, dom, U(16), U(4),
+                         U(rnd(2)));
+            break;
+        case 11:
+            recs[i] = mk(cpu, tsc, XTE_EV_PI_LIMIT, U(rnd(64)), U(64), U(16),
+                         U(4));
+            break;
+        case 12:
+            recs[i] = mk(cpu, tsc, XTE_EV_DPCI_LOCK_WAIT, U(rnd(16)), lat);
+            break;
+        default:
+            /* a short record of any catalogue event */
+            for (unsigned int k = 0; k < XTE_MAX_EXTRA; k++)
+                w[k] = (uint32_t)(k ? rnd(100) : dom);
+            recs[i] = raw(cpu, tsc, xte_events[rnd(XTE_NR_EVENTS)].id,
+                          (unsigned int)rnd(3), w);
+            break;
+        }
+    }
+    for (size_t i = 0; i < 97; i++)
+        sizes[i] = 1 + (unsigned int)rnd(3000);
+
+    /* whole batches and cut ones; folding in the middle, and none */
+    old = dist_set_budget(3000);
+    assert_int_equal(xa_batch_check(recs, N, 0, NULL, 0), 0);
+    assert_int_equal(xa_batch_check(recs, N, 0, sizes, 97), 0);
+    dist_set_budget(old);
+    assert_int_equal(xa_batch_check(recs, N, 1000000, sizes, 97),
+                     0);
+    /* only the first 20000: fewer domains than the cap */
+    assert_int_equal(xa_batch_check(recs, 20000, 0, NULL, 0), 0);
+    assert_int_equal(dist_budget_used(), 0);
+}
+
+/*
+ * The one case of test_batch_same_reports that chance hardly meets: a
+ * distribution whose sample needs 64 bits while it still has room (the
+ * EPT latencies, x), then another that must grow (the dpci batch sizes,
+ * y), then x full: one by one, y grows and x, past the budget, folds.
+ * Grouped, x's later samples must wait for the replay too (dist_hold()),
+ * or x would grow first and y fold.
+ */
+static void test_batch_widen_then_grow(void **state)
+{
+    struct xte_record recs[34];
+    static const unsigned int sizes[2] = { 31, 3 };
+    unsigned int n = 0;
+    size_t old = dist_set_budget(48);    /* 16 + 16, and one more 16 */
+
+    for (unsigned int i = 0; i < 15; i++)
+        recs[n++] = mk(0, 100 + i, XTE_EV_EPT_FLUSH, U(1), U(1), U(1), U(0),
+                       U(1000), U(1));
+    for (unsigned int i = 0; i < 16; i++)
+        recs[n++] = mk(0, 200 + i, XTE_EV_DPCI_BATCH, U(0), U(3));
+    recs[n++] = mk(0, 300, XTE_EV_EPT_FLUSH, U(1), U(1), U(1), U(0),
+                   U(1ull << 33), U(1));
+    recs[n++] = mk(0, 301, XTE_EV_DPCI_BATCH, U(0), U(3));
+    recs[n++] = mk(0, 302, XTE_EV_EPT_FLUSH, U(1), U(1), U(1), U(0),
+                   U(1000), U(1));
+    assert_int_equal(xa_batch_check(recs, n, 0, sizes, 2), 0);
+    dist_set_budget(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +740,8 @@ int main(void)
         cmocka_unit_test(test_recommend_bounded_pi),
         cmocka_unit_test(test_recommend_quiet),
         cmocka_unit_test(test_fuzz_smoke),
+        cmocka_unit_test(test_batch_same_reports),
+        cmocka_unit_test(test_batch_widen_then_grow),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

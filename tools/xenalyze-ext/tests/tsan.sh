@@ -15,7 +15,7 @@ head -c $((size - 3)) "$TMP/g.trace" > "$TMP/t.trace"
 
 same() {   # NAME STDIN ARGS...
     local name=$1 input=$2; shift 2
-    "$TS" "$@" < "$input" > "$TMP/ts.out" 2> "$TMP/ts.err"; local rc1=$?
+    $TS "$@" < "$input" > "$TMP/ts.out" 2> "$TMP/ts.err"; local rc1=$?
     "$XA" "$@" < "$input" > "$TMP/xa.out" 2> "$TMP/xa.err"; local rc2=$?
     if [ "$rc1" -eq 66 ] || grep -q "ThreadSanitizer" "$TMP/ts.err"; then
         fail "$name: ThreadSanitizer report"; sed -n 1,30p "$TMP/ts.err"; return
@@ -29,5 +29,10 @@ same dump /dev/null --dump "$TMP/v.trace"
 same pipe "$TMP/v.trace" --json -
 same truncated /dev/null --csv "$TMP/t.trace"
 same interval /dev/null --csv --interval 0.0000005 "$TMP/g.trace"
+# both threads on one CPU: more threads than cores, so that the hand-over
+# of batches is interleaved by the scheduler rather than by two cores
+if command -v taskset > /dev/null; then
+    TS="taskset -c 0 $TS" same pinned /dev/null --json "$TMP/v.trace"
+fi
 
 finish
