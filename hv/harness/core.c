@@ -28,6 +28,7 @@
 #include <xen/softirq.h>
 #include <xen/time.h>
 #include <xen/xmalloc.h>
+#include <asm/hvm/vmx/vmx.h>
 #include <hvh/harness.h>
 
 #include "internal.h"
@@ -457,6 +458,25 @@ void alloc_direct_apic_vector(uint8_t *vector,
 void ack_APIC_irq(void)
 {
 }
+
+/*
+ * Xen's vmx.c owns the posted-interrupt notification vector and its
+ * handler (start_vmx()); the harness plays that part at boot.
+ */
+uint8_t posted_intr_vector;
+bool x2apic_enabled = true;
+
+static void posted_intr_notification(struct cpu_user_regs *regs)
+{
+    ack_APIC_irq();
+}
+
+static int __init hvh_posted_intr_init(void)
+{
+    alloc_direct_apic_vector(&posted_intr_vector, posted_intr_notification);
+    return 0;
+}
+presmp_initcall(hvh_posted_intr_init);
 
 void send_IPI_mask(const cpumask_t *mask, int vector)
 {

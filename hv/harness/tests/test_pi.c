@@ -33,7 +33,9 @@
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/telemetry.h>
+#include <asm/apic.h>
 #include <asm/hvm/vmx/pi_blocking.h>
+#include <asm/hvm/vmx/vmx.h>
 #include <hvh/harness.h>
 
 #include "pi_model.h"
@@ -118,10 +120,11 @@ static void check_invariants(bool bounded, const char *when)
             if ( v->pi.lock != &p->lock )
                 fail_msg("%s: d%uv%u lock is not pCPU%u's", when,
                          v->domain->domain_id, v->vcpu_id, cpu);
-            if ( pi_desc_ndst(vmx_pi_desc(v)) != cpu )
-                fail_msg("%s: d%uv%u on pCPU%u's list, NDST %u", when,
-                         v->domain->domain_id, v->vcpu_id, cpu,
-                         pi_desc_ndst(vmx_pi_desc(v)));
+            if ( pi_desc_ndst(vmx_pi_desc(v)) != vmx_pi_ndst(cpu) ||
+                 v->pi.ndst_cpu != cpu )
+                fail_msg("%s: d%uv%u on pCPU%u's list, NDST %u (pCPU %u)",
+                         when, v->domain->domain_id, v->vcpu_id, cpu,
+                         pi_desc_ndst(vmx_pi_desc(v)), v->pi.ndst_cpu);
             if ( pi_desc_nv(vmx_pi_desc(v)) != pi_wakeup_vector )
                 fail_msg("%s: listed vCPU's NV is not the wakeup vector", when);
             if ( !v->pi.blocked )
@@ -459,7 +462,7 @@ static void test_redirect_and_walk(void **state)
     wakes = 0;
     cpu = pi_model_post(v, 0x41);
     assert_int_not_equal(cpu, 0);
-    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), cpu);
+    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), vmx_pi_ndst(cpu));
     hvh_cpu_enter(cpu);
     hvh_cpu_poll();
     hvh_cpu_leave();
@@ -552,6 +555,45 @@ static void test_offline_keeps_wakeup(void **state)
     hvh_shutdown();
 }
 
+/*
+ * NDST holds the APIC id of the pCPU whose list holds the vCPU: in x2APIC
+ * mode the id itself, in xAPIC mode the id in bits 8-15 (the harness's
+ * APIC ids are the pCPU numbers); v->pi.ndst_cpu names the pCPU.
+ */
+static void test_ndst_encoding(void **state)
+{
+    struct domain *d;
+    struct vcpu *v;
+
+    assert_int_equal(vmx_pi_ndst(3), 3);
+    x2apic_enabled = false;
+    assert_int_equal(vmx_pi_ndst(3), 0x300);
+    assert_int_equal(vmx_pi_ndst(0), 0);
+
+    assert_int_equal(hvh_boot(2, "pi_list_policy=bounded pi_list_slack=4"), 0);
+    hvh_register_hooks(pi_model_hooks());
+    d = hvh_domain_create(1, 1, true);
+    v = d->vcpu[0];
+    hvh_cpu_enter(1);
+    v->processor = 1;
+    vmx_pi_irte_ref(v);
+    pi_model_block(v);
+    hvh_cpu_leave();
+    assert_int_equal(vmx_pi_list_len(1), 1);
+    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), 0x100);
+    assert_int_equal(v->pi.ndst_cpu, 1);
+    assert_int_equal(pi_desc_nv(vmx_pi_desc(v)), pi_wakeup_vector);
+    hvh_cpu_enter(1);
+    vmx_pi_do_resume(v);
+    hvh_cpu_leave();
+    assert_int_equal(vmx_pi_list_len(1), 0);
+    assert_int_equal(pi_desc_nv(vmx_pi_desc(v)), posted_intr_vector);
+    x2apic_enabled = true;
+    hvh_domain_destroy(d);
+    hvh_unregister_hooks(pi_model_hooks());
+    hvh_shutdown();
+}
+
 /* A vCPU blocked with no IRTE is on no list; its first IRTE puts it on. */
 static void test_irte_filter(void **state)
 {
@@ -570,7 +612,7 @@ static void test_irte_filter(void **state)
     assert_int_equal(telemetry_block(pi, 1)->skipped_no_irte, 1);
     vmx_pi_irte_ref(v);
     assert_int_equal(vmx_pi_list_len(1), 1);
-    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), 1);
+    assert_int_equal(pi_desc_ndst(vmx_pi_desc(v)), vmx_pi_ndst(1));
     vmx_pi_irte_ref(v);
     vmx_pi_irte_unref(v);
     assert_int_equal(v->pi.irte_refs, 1);
@@ -740,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_baseline_unbounded),
         cmocka_unit_test(test_offline_keeps_wakeup),
         cmocka_unit_test(test_irte_filter),
+        cmocka_unit_test(test_ndst_encoding),
         cmocka_unit_test(test_runtime_slack),
         cmocka_unit_test(test_trace_points),
         cmocka_unit_test(test_property_bounded),

@@ -47,7 +47,11 @@ static inline void __invept(unsigned long type, uint64_t eptp)
 struct p2m_domain;
 void ept_sync_domain(struct p2m_domain *p2m);
 
-/* PI fix (arch/x86/hvm/vmx/pi_blocking.c defines it in the harness). */
+/*
+ * Xen's vmx.c owns the posted-interrupt notification vector (the harness
+ * allocates it in core.c); NDST's xAPIC-mode field.
+ */
 extern uint8_t posted_intr_vector;
+#define PI_xAPIC_NDST_MASK 0xFF00
 
 #endif /* __ASM_X86_HVM_VMX_VMX_H__ */

@@ -26,7 +26,8 @@
  * Invariants (checked by hv/harness/tests/test_pi.c after every step of
  * random block/unblock/IRTE/hotplug sequences):
  *  - a vCPU is on at most one list, and v->pi.lock is that list's lock;
- *  - a vCPU on pCPU c's list has NDST == c;
+ *  - a vCPU on pCPU c's list has NDST == c's APIC id (vmx_pi_ndst(c))
+ *    and v->pi.ndst_cpu == c;
  *  - every blocked vCPU with irte_refs > 0 is on a list (bounded policy);
  *  - no list is longer than the limit while another online pCPU's list
  *    is shorter than it (bounded policy; the total room, online pCPUs x
@@ -67,12 +68,12 @@
 #include <asm/atomic.h>
 #include <asm/hvm/vmx/pi_blocking.h>
 #include <asm/hvm/vmx/vmx.h>
+#include <asm/smp.h>
 
 DEFINE_PER_CPU(struct pi_blocking_pcpu, pi_blocking);
 
 atomic_t num_hvm_vcpus;
 uint8_t __read_mostly pi_wakeup_vector;
-uint8_t __read_mostly posted_intr_vector;
 
 static enum pi_list_policy __read_mostly pi_policy = PI_POLICY_BOUNDED;
 static enum pi_list_redirect __read_mostly pi_redirect = PI_REDIRECT_NEXT;
@@ -90,14 +91,27 @@ static bool pi_bounded(void)
 
 /* ---- descriptor control word (the IOMMU updates it atomically) ---------- */
 
-static void pi_set_nv_ndst(struct pi_desc *d, uint8_t nv, unsigned int ndst)
+/* NDST for pCPU cpu: its APIC id, in bits 8-15 in xAPIC mode. */
+uint32_t vmx_pi_ndst(unsigned int cpu)
 {
+    uint32_t dest = cpu_physical_id(cpu);
+
+    return x2apic_enabled ? dest : MASK_INSR(dest, PI_xAPIC_NDST_MASK);
+}
+
+/* Notifications for v to vector nv on pCPU cpu. */
+static void pi_set_nv_ndst(struct vcpu *v, uint8_t nv, unsigned int cpu)
+{
+    struct pi_desc *d = vmx_pi_desc(v);
+    uint64_t ndst = vmx_pi_ndst(cpu);
     uint64_t old = pi_desc_control(d), new;
+
+    write_atomic(&v->pi.ndst_cpu, cpu);
 
     do {
         new = (old & (PI_CTRL_ON | PI_CTRL_SN)) |
               ((uint64_t)nv << PI_CTRL_NV_SHIFT) |
-              ((uint64_t)ndst << PI_CTRL_NDST_SHIFT);
+              (ndst << PI_CTRL_NDST_SHIFT);
     } while ( !__atomic_compare_exchange_n(&d->control, &old, new, false,
                                            __ATOMIC_ACQ_REL,
                                            __ATOMIC_ACQUIRE) );
@@ -237,7 +251,7 @@ static void pi_list_add_locked(struct vcpu *v, unsigned int cpu,
     write_atomic(&v->pi.lock, &p->lock);
     write_atomic(&p->len, len);
     /* Wakeups for v now go to cpu. */
-    pi_set_nv_ndst(vmx_pi_desc(v), pi_wakeup_vector, cpu);
+    pi_set_nv_ndst(v, pi_wakeup_vector, cpu);
 
     telemetry_set(&t->list_len, len);
     telemetry_max(&t->list_hwm, len);
@@ -391,7 +405,7 @@ int vmx_pi_vcpu_create(struct vcpu *v)
     v->pi.blocked = false;
     memset(vmx_pi_desc(v)->pir, 0, sizeof(vmx_pi_desc(v)->pir));
     vmx_pi_desc(v)->control = 0;
-    pi_set_nv_ndst(vmx_pi_desc(v), posted_intr_vector, v->processor);
+    pi_set_nv_ndst(v, posted_intr_vector, v->processor);
     if ( is_hvm_vcpu(v) )
     {
         atomic_inc(&num_hvm_vcpus);
@@ -416,7 +430,7 @@ void vmx_pi_vcpu_destroy(struct vcpu *v)
     }
 }
 
-void vmx_vcpu_block(struct vcpu *v)
+void cf_check vmx_vcpu_block(struct vcpu *v)
 {
     unsigned int home = v->processor;
     unsigned long flags;
@@ -437,7 +451,7 @@ void vmx_vcpu_block(struct vcpu *v)
     {
         /* No IRTE posts to v: no wakeup interrupt can be for it.  NDST
          * keeps naming its pCPU, for an IRTE that may come later. */
-        pi_set_nv_ndst(vmx_pi_desc(v), pi_desc_nv(vmx_pi_desc(v)), home);
+        pi_set_nv_ndst(v, pi_desc_nv(vmx_pi_desc(v)), home);
         TELEMETRY_INC(pi, skipped_no_irte);
         trace_pi_skip_no_irte(v->domain->domain_id, v->vcpu_id);
     }
@@ -453,7 +467,7 @@ void vmx_pi_do_resume(struct vcpu *v)
     spin_lock_irqsave(&v->pi.vlock, flags);
     v->pi.blocked = false;
     /* Back to ordinary notifications to the pCPU v runs on. */
-    pi_set_nv_ndst(vmx_pi_desc(v), posted_intr_vector, v->processor);
+    pi_set_nv_ndst(v, posted_intr_vector, v->processor);
     pi_unlink(v);
     spin_unlock_irqrestore(&v->pi.vlock, flags);
 }
@@ -470,9 +484,9 @@ void vmx_pi_irte_ref(struct vcpu *v)
      * the wakeup handler from now on (the IRTE is written after this). */
     if ( refs == 1 && pi_bounded() && v->pi.blocked &&
          !read_atomic(&v->pi.lock) )
-        /* Home: where it blocked (NDST), not v->processor, which the
+        /* Home: where it blocked (ndst_cpu), not v->processor, which the
          * scheduler may be changing under its own lock. */
-        pi_place(v, pi_desc_ndst(vmx_pi_desc(v)));
+        pi_place(v, read_atomic(&v->pi.ndst_cpu));
     spin_unlock_irqrestore(&v->pi.vlock, flags);
 }
 
@@ -518,12 +532,6 @@ static void cf_check pi_wakeup_interrupt(struct cpu_user_regs *regs)
     telemetry_hist_add(&t->wakeup_time, ns);
     spin_unlock(&p->lock);
     trace_pi_wakeup(cpu, walked, woken, ns);
-}
-
-/* Notification for a running vCPU: the interrupt is in its PIR already. */
-static void cf_check pi_notification_interrupt(struct cpu_user_regs *regs)
-{
-    ack_APIC_irq();
 }
 
 /* ---- moving entries between lists ------------------------------------------------------ */
@@ -647,6 +655,18 @@ static void pi_rebalance(void)
     spin_unlock_irqrestore(&pi_move_lock, flags);
 }
 
+/* An empty list for pCPU cpu (at boot, or before it comes online). */
+static void pi_pcpu_init(unsigned int cpu)
+{
+    struct pi_blocking_pcpu *p = &per_cpu(pi_blocking, cpu);
+
+    INIT_LIST_HEAD(&p->list);
+    spin_lock_init(&p->lock);
+    p->len = 0;
+    p->cpu = cpu;
+    p->redirect_next = cpu;
+}
+
 static int cf_check pi_cpu_callback(struct notifier_block *nfb,
                                     unsigned long action, void *hcpu)
 {
@@ -654,6 +674,16 @@ static int cf_check pi_cpu_callback(struct notifier_block *nfb,
 
     switch ( action )
     {
+    case CPU_UP_PREPARE:
+        /*
+         * A per-CPU area never set up (zeroed, also after Xen freed and
+         * reallocated it) gets its empty list.  One that was set up keeps
+         * it: CPU_DEAD emptied the list, and other pCPUs may still move
+         * their redirect cursor over this one's block.
+         */
+        if ( !per_cpu(pi_blocking, cpu).list.next )
+            pi_pcpu_init(cpu);
+        break;
     case CPU_ONLINE:
         if ( pi_update_limit() )
             pi_rebalance();
@@ -674,17 +704,9 @@ static int __init cf_check pi_blocking_init(void)
 {
     unsigned int cpu;
 
-    for_each_possible_cpu ( cpu )
-    {
-        struct pi_blocking_pcpu *p = &per_cpu(pi_blocking, cpu);
-
-        INIT_LIST_HEAD(&p->list);
-        spin_lock_init(&p->lock);
-        p->len = 0;
-        p->cpu = cpu;
-        p->redirect_next = cpu;
-    }
-    alloc_direct_apic_vector(&posted_intr_vector, pi_notification_interrupt);
+    /* x86 Xen has no cpu_possible_map: CPU_UP_PREPARE sets up the rest. */
+    for_each_online_cpu ( cpu )
+        pi_pcpu_init(cpu);
     alloc_direct_apic_vector(&pi_wakeup_vector, pi_wakeup_interrupt);
     register_cpu_notifier(&pi_cpu_nfb);
     telemetry_register_refresh(TELEMETRY_NODE_PI, pi_telemetry_refresh);

@@ -7,16 +7,20 @@
  * place of v->arch.hvm.vmx.pi_blocking); keep it small, a host may have
  * millions of vCPUs.
  *
- * Where a Xen 4.17 tree calls in (replacing vmx.c's own blocking list):
- *   vmx_pi_vcpu_create/destroy  common/domain.c vcpu_create() and
- *                               vcpu_destroy() (the HVM vCPU count)
- *   vmx_vcpu_block              hvm_funcs.vcpu_block, from vcpu_block()
- *   vmx_pi_do_resume            vmx_do_resume()/VM entry, and where vmx.c
- *                               switches a running vCPU's NV back
+ * Where a Xen 4.17 tree calls in (replacing vmx.c's own blocking list;
+ * docs/PATCHING.md lists the edits):
+ *   vmx_pi_vcpu_create/destroy  vmx_vcpu_initialise()/vmx_vcpu_destroy()
+ *                               (the HVM vCPU count)
+ *   vmx_vcpu_block              d->arch.hvm.pi_ops.vcpu_block, installed by
+ *                               vmx_pi_hooks_assign()
+ *   vmx_pi_do_resume            vmx_vmenter_helper(), and
+ *                               vmx_pi_hooks_deassign()
  *   vmx_pi_irte_ref/unref       drivers/passthrough/vtd/intremap.c
  *                               pi_update_irte(), when an IRTE starts or
  *                               stops posting to a descriptor
- *   pi_wakeup_vector            the vector vmx.c's wakeup handler owns
+ *   pi_wakeup_vector            allocated, with its handler, by
+ *                               pi_blocking.c; posted_intr_vector and its
+ *                               handler stay vmx.c's
  * The descriptor is Xen's own, v->arch.hvm.vmx.pi_desc (the harness
  * emulates it in its asm/hvm/vmx/vmcs.h).
  */
@@ -36,8 +40,9 @@ struct vcpu;
  * The posted-interrupt descriptor is Xen's struct pi_desc
  * (asm/hvm/vmx/vmcs.h, v->arch.hvm.vmx.pi_desc).  Its 64-bit control word
  * is read and updated here as a whole, atomically, as the IOMMU does: ON
- * (bit 0), SN (bit 1), NV (bits 16-23), NDST (bits 32-63; the x2APIC id,
- * here the pCPU number).
+ * (bit 0), SN (bit 1), NV (bits 16-23), NDST (bits 32-63: the pCPU's APIC
+ * id, cpu_physical_id(), shifted into bits 8-15 in xAPIC mode; see
+ * vmx_pi_ndst()).  Which pCPU NDST names is kept in v->pi.ndst_cpu.
  */
 #define PI_CTRL_ON        (1ULL << 0)
 #define PI_CTRL_SN        (1ULL << 1)
@@ -55,7 +60,7 @@ static inline bool pi_desc_on(const struct pi_desc *d)
 {
     return pi_desc_control(d) & PI_CTRL_ON;
 }
-static inline unsigned int pi_desc_ndst(const struct pi_desc *d)
+static inline uint32_t pi_desc_ndst(const struct pi_desc *d)
 {
     return pi_desc_control(d) >> PI_CTRL_NDST_SHIFT;
 }
@@ -73,6 +78,7 @@ struct vmx_pi_vcpu {
     spinlock_t *lock;           /* that list's lock, NULL when on none */
     spinlock_t vlock;           /* serialises block/resume/IRTE changes */
     unsigned int irte_refs;     /* IRTEs that post to desc (atomic) */
+    unsigned int ndst_cpu;      /* the pCPU NDST names (atomic) */
     bool blocked;               /* between vmx_vcpu_block and resume */
 };
 
@@ -106,7 +112,7 @@ int vmx_pi_vcpu_create(struct vcpu *v);
 void vmx_pi_vcpu_destroy(struct vcpu *v);
 
 /* arch_vcpu_block(): v blocks on the running pCPU (v->processor). */
-void vmx_vcpu_block(struct vcpu *v);
+void cf_check vmx_vcpu_block(struct vcpu *v);
 /* Before VM entry of v on the running pCPU: off any list, notifications
  * back to the posted-interrupt vector of this pCPU. */
 void vmx_pi_do_resume(struct vcpu *v);
@@ -117,6 +123,7 @@ void vmx_pi_irte_unref(struct vcpu *v);
 
 /* Introspection for tests, benchmarks and the simulator. */
 enum pi_list_policy vmx_pi_policy(void);
+uint32_t vmx_pi_ndst(unsigned int cpu);     /* NDST naming pCPU cpu */
 unsigned int vmx_pi_list_limit(void);       /* 0 when unbounded */
 unsigned int vmx_pi_list_len(unsigned int cpu);
 
