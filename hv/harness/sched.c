@@ -139,6 +139,7 @@ struct domain *hvh_domain_create(uint16_t domid, unsigned int nr_vcpus,
     d->is_hvm = hvm;
     spin_lock_init(&d->domain_lock);
     d->arch.hostp2m.domain = d;
+    d->arch.hostp2m.ept.eptp = d->domain_id;
     d->arch.p2m = &d->arch.hostp2m;
 
     for ( h = hooks; h; h = h->next )

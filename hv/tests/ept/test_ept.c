@@ -201,6 +201,60 @@ static void test_deferred_coalesces_and_marks(void **state)
     hvh_domain_destroy(d);
 }
 
+/*
+ * A section as a Xen tree runs it: mm-locks.h's p2m_lock() raises
+ * p2m->defer_flush (ept_p2m_lock() is not used), and
+ * p2m_unlock_and_tlb_flush() calls p2m->tlb_flush, ept_p2m_tlb_flush(),
+ * for the flush owed once the lock is dropped.
+ */
+static void xen_section_fn(void *arg)
+{
+    struct on_cpu *o = arg;
+    struct p2m_domain *p2m = p2m_get_hostp2m(o->d);
+    unsigned int i;
+
+    p2m->defer_flush++;
+    for ( i = 0; i < o->nr_changes; i++ )
+        ept_sim_change(o->d);
+    assert_true(p2m->need_flush);
+    assert_int_equal(ept_sim_counter(EPT_CTR_IPIS), 0);
+    if ( --p2m->defer_flush == 0 && p2m->need_flush )
+    {
+        p2m->need_flush = false;
+        ept_p2m_tlb_flush(p2m);
+    }
+    /* Outside the section: a change is flushed at once. */
+    ept_sim_change(o->d);
+}
+
+static void test_xen_p2m_lock_section(void **state)
+{
+    struct on_cpu o = { .nr_changes = 3 };
+    struct domain *d;
+
+    boot(3, "ept_flush_policy=deferred");
+    o.d = d = hvh_domain_create(1, 1, true);
+    assert_non_null(d);
+    assert_int_equal(hvh_start_cpus(), 0);
+    o.vcpu = 0;
+    hvh_run_on(1, sched_in_fn, &o);
+
+    hvh_run_on(0, xen_section_fn, &o);
+
+    assert_int_equal(ept_sim_counter(EPT_CTR_REQUESTS), 4);
+    assert_int_equal(ept_sim_counter(EPT_CTR_DEFERRED), 1);
+    assert_int_equal(ept_sim_counter(EPT_CTR_COALESCED), 2);
+    assert_int_equal(ept_sim_counter(EPT_CTR_IPIS), 2);
+    assert_int_equal(d->ept_flush.stats.flushes, 2);
+    assert_int_equal(d->ept_flush.stats.flushes_deferred, 1);
+    assert_int_equal(d->ept_flush.nr_requests, 0);
+    assert_false(p2m_get_hostp2m(d)->need_flush);
+    assert_int_equal(ept_model.stale, 0);
+
+    hvh_stop_cpus();
+    hvh_domain_destroy(d);
+}
+
 /* Sync: every change is flushed at once, under the lock. */
 static void test_sync_flushes_each_change(void **state)
 {
@@ -251,7 +305,7 @@ static void test_flush_sync_before_freeing(void **state)
     /* Nothing left for the unlock: one flush in all. */
     assert_int_equal(ept_sim_counter(EPT_CTR_IPIS), 1);
     assert_int_equal(d->ept_flush.stats.flushes, 1);
-    assert_false(d->ept_flush.need_flush);
+    assert_false(p2m_get_hostp2m(d)->need_flush);
 
     hvh_stop_cpus();
     hvh_domain_destroy(d);
@@ -523,6 +577,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_deferred_coalesces_and_marks, teardown),
+        cmocka_unit_test_teardown(test_xen_p2m_lock_section, teardown),
         cmocka_unit_test_teardown(test_sync_flushes_each_change, teardown),
         cmocka_unit_test_teardown(test_flush_sync_before_freeing, teardown),
         cmocka_unit_test_teardown(test_reader_not_blocked_by_deferred_flush, teardown),

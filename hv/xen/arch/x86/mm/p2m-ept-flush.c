@@ -106,10 +106,7 @@ int ept_flush_domain_init(struct domain *d)
     ef->locker = -1;
     ef->depth = 0;
     ef->policy = EPT_FLUSH_DEFERRED;
-    ef->need_flush = false;
     ef->nr_requests = 0;
-    /* In Xen, ept->eptp; the harness has no EPT, the domain id stands in. */
-    ef->eptp = d->domain_id;
     memset(&ef->stats, 0, sizeof(ef->stats));
     ef->stats.domid = d->domain_id;
     /*
@@ -131,7 +128,7 @@ static void ept_flush_ipi_sync(void *data)
     struct ept_flush_domain *ef = &d->ept_flush;
 
     cpumask_clear_cpu(smp_processor_id(), &ef->invalidate);
-    __invept(INVEPT_SINGLE_CONTEXT, ef->eptp);
+    __invept(INVEPT_SINGLE_CONTEXT, p2m_get_hostp2m(d)->ept.eptp);
 }
 
 /*
@@ -223,6 +220,7 @@ void ept_p2m_lock(struct domain *d)
 void ept_p2m_unlock(struct domain *d)
 {
     struct ept_flush_domain *ef = &d->ept_flush;
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
     bool flush;
     unsigned int nr;
     s_time_t requested, now;
@@ -232,11 +230,11 @@ void ept_p2m_unlock(struct domain *d)
     if ( --ef->depth )
         return;
 
-    flush = ef->need_flush;
-    nr = ef->nr_requests;
-    requested = ef->first_request;
-    ef->need_flush = false;
-    ef->nr_requests = 0;
+    flush = p2m->need_flush;
+    nr = read_atomic(&ef->nr_requests);
+    requested = read_atomic(&ef->first_request);
+    p2m->need_flush = false;
+    write_atomic(&ef->nr_requests, 0);
 
     now = NOW();
     TELEMETRY_HIST(ept, wlock_hold, now - ef->locked_at);
@@ -272,15 +270,51 @@ void ept_p2m_read_unlock(struct domain *d)
     read_unlock(&d->ept_flush.lock);
 }
 
+/*
+ * p2m->tlb_flush (set by ept_p2m_init() in a Xen tree): the flush owed by
+ * a write-locked section, called by p2m_unlock_and_tlb_flush() once the
+ * p2m lock is free.  The request figures are read without the lock: the
+ * next writer may already count its own, which only moves a request from
+ * one flush's figures to the next one's.
+ */
+void cf_check ept_p2m_tlb_flush(struct p2m_domain *p2m)
+{
+    struct domain *d = p2m->domain;
+    struct ept_flush_domain *ef = &d->ept_flush;
+    unsigned int nr = read_atomic(&ef->nr_requests);
+
+    write_atomic(&ef->nr_requests, 0);
+    ept_flush_now(d, read_atomic(&ef->first_request), nr ?: 1, false, true);
+}
+
 /* ---- requests --------------------------------------------------------------- */
+
+/*
+ * Whether the running pCPU changes p2m inside a write-locked section: one
+ * taken with ept_p2m_lock() (the harness, and this file's measurements),
+ * or, in a Xen tree whose p2m_lock() is still mm-locks.h's, one that
+ * p2m_lock() marked by raising p2m->defer_flush (ef->locker is then never
+ * set).
+ */
+static bool ept_in_write_section(const struct p2m_domain *p2m,
+                                 const struct ept_flush_domain *ef)
+{
+    int locker = read_atomic(&ef->locker);
+
+    if ( locker >= 0 )
+        return locker == (int)smp_processor_id();
+
+    return read_atomic(&p2m->defer_flush);
+}
 
 void ept_sync_domain(struct p2m_domain *p2m)
 {
     struct domain *d = p2m->domain;
     struct ept_flush_domain *ef = &d->ept_flush;
-    bool locked = read_atomic(&ef->locker) == (int)smp_processor_id();
-    unsigned int policy = locked ? ef->policy
-                                 : read_atomic(&opt_ept_flush_policy);
+    bool ours = read_atomic(&ef->locker) == (int)smp_processor_id();
+    bool locked = ept_in_write_section(p2m, ef);
+    unsigned int policy = ours ? ef->policy
+                               : read_atomic(&opt_ept_flush_policy);
 
     TELEMETRY_INC(ept, flush_requests);
 
@@ -289,15 +323,16 @@ void ept_sync_domain(struct p2m_domain *p2m)
 
     if ( locked && policy == EPT_FLUSH_DEFERRED )
     {
-        if ( ef->need_flush )
+        if ( p2m->need_flush )
             TELEMETRY_INC(ept, flushes_coalesced);
         else
         {
-            ef->need_flush = true;
-            ef->first_request = NOW();
+            p2m->need_flush = true;
+            write_atomic(&ef->first_request, NOW());
             TELEMETRY_INC(ept, flushes_deferred);
         }
-        ef->nr_requests++;
+        /* Under the write lock; read lock-free by ept_p2m_tlb_flush(). */
+        write_atomic(&ef->nr_requests, read_atomic(&ef->nr_requests) + 1);
         return;
     }
 
@@ -309,19 +344,20 @@ void p2m_tlb_flush_sync(struct p2m_domain *p2m)
 {
     struct domain *d = p2m->domain;
     struct ept_flush_domain *ef = &d->ept_flush;
+    unsigned int nr;
 
-    ASSERT(read_atomic(&ef->locker) == (int)smp_processor_id());
-
-    if ( !ef->need_flush )
+    /* Called with the p2m write lock held: nothing else changes these. */
+    if ( !p2m->need_flush )
         return;
 
-    ef->need_flush = false;
+    p2m->need_flush = false;
+    nr = read_atomic(&ef->nr_requests);
+    write_atomic(&ef->nr_requests, 0);
     /*
      * Deferred-policy IPI: the targets are forced out of the guest and
      * invalidate at VMENTER before touching any of the pages again.
      */
-    ept_flush_now(d, ef->first_request, ef->nr_requests, false, false);
-    ef->nr_requests = 0;
+    ept_flush_now(d, read_atomic(&ef->first_request), nr ?: 1, false, false);
 }
 
 void ept_ctxt_switch_to(const struct vcpu *v)
@@ -342,7 +378,7 @@ void ept_vmenter_invalidate(const struct vcpu *v)
     if ( !cpumask_test_and_clear_cpu(cpu, &ef->invalidate) )
         return;
 
-    __invept(INVEPT_SINGLE_CONTEXT, ef->eptp);
+    __invept(INVEPT_SINGLE_CONTEXT, p2m_get_hostp2m(v->domain)->ept.eptp);
     TELEMETRY_INC(ept, vmenter_invalidations);
     trace_ept_vmenter_invept(v->domain->domain_id, cpu);
 }

@@ -4,9 +4,14 @@
  * write lock (see arch/x86/mm/p2m-ept-flush.c).
  *
  * struct ept_flush_domain is the per-domain state; the (patched) struct
- * domain embeds it as d->ept_flush.  In a real tree its fields belong to
- * the host p2m: lock is p2m->lock, depth p2m->defer_flush, need_flush
- * p2m->need_flush, invalidate ept->invalidate, eptp ept->eptp.
+ * domain embeds it as d->ept_flush.  The owed flush is Xen's own
+ * p2m->need_flush, and a write-locked section is also recognised by Xen's
+ * p2m->defer_flush, which mm-locks.h's p2m_lock() raises: in a Xen tree
+ * p2m_lock()/p2m_unlock() stay Xen's, ept_p2m_lock()/ept_p2m_unlock() (the
+ * harness's p2m lock, with the lock-hold and read-wait figures) are not
+ * used, and p2m_unlock_and_tlb_flush() calls ept_p2m_tlb_flush() through
+ * p2m->tlb_flush.  INVEPT is handed the host p2m's own EP4TA,
+ * p2m_get_hostp2m(d)->ept.eptp.
  */
 #ifndef __ASM_X86_P2M_EPT_FLUSH_H__
 #define __ASM_X86_P2M_EPT_FLUSH_H__
@@ -35,9 +40,11 @@ struct ept_flush_domain {
     unsigned int depth;
     /* ept_flush_policy latched when the write lock was taken. */
     unsigned int policy;
-    /* A flush was requested in this write-locked section and is owed. */
-    bool need_flush;
-    /* Requests folded into the owed flush. */
+    /*
+     * A flush owed by the write-locked section is Xen's p2m->need_flush
+     * (asm/p2m.h).  Requests folded into it (atomic: in a Xen tree the
+     * owed flush runs after the lock is dropped, see ept_p2m_tlb_flush()).
+     */
     unsigned int nr_requests;
     /* When the owed flush was first requested, and the lock taken. */
     s_time_t first_request;
@@ -45,13 +52,11 @@ struct ept_flush_domain {
     /* pCPUs that must invalidate this domain's EPT before their next VMENTER. */
     cpumask_t invalidate;
     /*
-     * pCPUs running this domain now.  In a real tree this is
-     * d->dirty_cpumask, kept by context_switch(); ept_ctxt_switch_to()
-     * and ept_ctxt_switch_from() stand in for that.
+     * pCPUs running this domain now: ept_ctxt_switch_to() and
+     * ept_ctxt_switch_from() keep it (in a Xen tree, called from
+     * vmx_ctxt_switch_to() and vmx_ctxt_switch_from()).
      */
     cpumask_t dirty_cpumask;
-    /* EP4TA handed to INVEPT. */
-    uint64_t eptp;
     /* Per-domain telemetry record, updated under stats_lock. */
     spinlock_t stats_lock;
     struct telemetry_ept_domain stats;
@@ -78,7 +83,14 @@ void ept_p2m_read_unlock(struct domain *d);
  * Both keep Xen's declarations; p2m->domain is the domain.
  */
 
-/* context_switch(): v starts or stops running on this pCPU. */
+/*
+ * p2m->tlb_flush in a Xen tree (ept_p2m_init()): do the flush a section
+ * owed, after p2m_unlock_and_tlb_flush() released the lock.
+ */
+struct p2m_domain;
+void cf_check ept_p2m_tlb_flush(struct p2m_domain *p2m);
+
+/* vmx_ctxt_switch_to()/_from(): v starts or stops running on this pCPU. */
 void ept_ctxt_switch_to(const struct vcpu *v);
 void ept_ctxt_switch_from(const struct vcpu *v);
 
