@@ -86,11 +86,11 @@ custom_param("maptrack_policy", parse_maptrack_policy);
 /* Owner-only statistic of the running vCPU (read by others atomically). */
 #define MT_VCPU_INC(mv, f) write_atomic(&(mv)->f, (mv)->f + 1)
 
-struct maptrack_entry *maptrack_entry(const struct domain *d,
+struct grant_mapping *maptrack_entry(const struct domain *d,
                                       unsigned int handle)
 {
     const struct maptrack_domain *md = &d->maptrack;
-    struct maptrack_entry *frame;
+    struct grant_mapping *frame;
 
     ASSERT(handle / MAPTRACK_PER_PAGE < read_atomic(&md->nr_frames));
     frame = read_atomic(&md->frames[handle / MAPTRACK_PER_PAGE]);
@@ -194,7 +194,7 @@ static void maptrack_set_head(struct maptrack_vcpu *mv, unsigned int handle)
 static unsigned int maptrack_add_frame(struct domain *d, struct vcpu *v)
 {
     struct maptrack_domain *md = &d->maptrack;
-    struct maptrack_entry *page;
+    struct grant_mapping *page;
     unsigned int nr = md->nr_frames, base, i;
 
     ASSERT(spin_is_locked(&md->lock));
@@ -202,7 +202,7 @@ static unsigned int maptrack_add_frame(struct domain *d, struct vcpu *v)
     if ( nr >= maptrack_limit_frames(d) )
         return INVALID_MAPTRACK_HANDLE;
 
-    page = xzalloc_array(struct maptrack_entry, MAPTRACK_PER_PAGE);
+    page = xzalloc_array(struct grant_mapping, MAPTRACK_PER_PAGE);
     if ( !page )
         return INVALID_MAPTRACK_HANDLE;
 
@@ -437,7 +437,7 @@ unsigned int get_maptrack_handle(struct domain *d)
 void put_maptrack_handle(struct domain *d, unsigned int handle)
 {
     struct vcpu *curr = current;
-    struct maptrack_entry *e = maptrack_entry(d, handle);
+    struct grant_mapping *e = maptrack_entry(d, handle);
     struct maptrack_vcpu *mv;
     unsigned int owner, prev, cur;
 
@@ -521,7 +521,7 @@ int maptrack_domain_init(struct domain *d)
     md->nr_frames = 0;
     md->max_frames = max ?: 1;
     md->free_head = MAPTRACK_TAIL;
-    md->frames = xzalloc_array(struct maptrack_entry *, md->max_frames);
+    md->frames = xzalloc_array(struct grant_mapping *, md->max_frames);
 
     return md->frames ? 0 : -ENOMEM;
 }

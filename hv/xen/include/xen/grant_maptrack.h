@@ -4,9 +4,11 @@
  * with one free list per vCPU (see xen/common/grant_maptrack.c).
  *
  * The state lives in two structures that the (patched) Xen structures
- * embed: struct maptrack_domain in struct domain (in a real tree: in
- * struct grant_table, next to maptrack_lock) and struct maptrack_vcpu in
- * struct vcpu (replacing maptrack_head/maptrack_tail).
+ * embed: struct maptrack_domain in struct domain (it takes over from
+ * struct grant_table's maptrack, maptrack_limit and maptrack_lock) and
+ * struct maptrack_vcpu in struct vcpu (taking over from maptrack_head,
+ * maptrack_tail and maptrack_freelist_lock).  common/grant_table.c finds
+ * them through its grant table's domain (docs/PATCHING.md).
  */
 #ifndef __XEN_GRANT_MAPTRACK_H__
 #define __XEN_GRANT_MAPTRACK_H__
@@ -28,9 +30,11 @@ struct vcpu;
  * is in use, .ref is the grant reference mapped.  .vcpu names the vCPU
  * whose free list the entry returns to.  Both are accessed with
  * read_atomic()/write_atomic(): other vCPUs read and write them without
- * holding any lock.
+ * holding any lock.  It is Xen's own struct grant_mapping (same name,
+ * fields and size), whose definition in common/grant_table.c a patched
+ * tree deletes.
  */
-struct maptrack_entry {
+struct grant_mapping {
     uint32_t ref;
     uint16_t flags;
     domid_t  domid;
@@ -38,7 +42,7 @@ struct maptrack_entry {
     uint32_t pad;
 };
 
-#define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct maptrack_entry))
+#define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct grant_mapping))
 
 enum maptrack_policy {
     MAPTRACK_POLICY_LOCKED, /* pre-fix: one free list under maptrack_lock */
@@ -58,7 +62,7 @@ struct maptrack_domain {
     unsigned int nr_frames;
     /* Size of frames[]: the most frames this domain may ever have. */
     unsigned int max_frames;
-    struct maptrack_entry **frames;
+    struct grant_mapping **frames;
     /* MAPTRACK_POLICY_LOCKED only: the domain's one free list. */
     unsigned int free_head;
 };
@@ -104,7 +108,7 @@ unsigned int get_maptrack_handle(struct domain *d);
 /* Give a handle back, from any vCPU of the domain. */
 void put_maptrack_handle(struct domain *d, unsigned int handle);
 
-struct maptrack_entry *maptrack_entry(const struct domain *d,
+struct grant_mapping *maptrack_entry(const struct domain *d,
                                       unsigned int handle);
 
 /* Domain-wide figures (sums of per-vCPU counters; approximate when live). */
