@@ -25,7 +25,7 @@
 
 static struct hvh_pirq *slot(struct domain *d, int pirq)
 {
-    struct hvh_pirq_table *t = d->pirq_tree;
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
 
     if ( !t || pirq < 0 || (unsigned int)pirq >= t->nr )
         return NULL;
@@ -70,7 +70,7 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
     rwlock_init(&d->event_lock);
     d->nr_pirqs = nr_pirqs;
     d->hvh_iommu_enabled = true;
-    d->pirq_tree = t;
+    d->pirq_tree.hvh = t;
     memset(&d->dpci, 0, sizeof(d->dpci));
 
     return 0;
@@ -78,7 +78,7 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
 
 void hvh_dpci_domain_free(struct domain *d)
 {
-    struct hvh_pirq_table *t = d->pirq_tree;
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
     unsigned int i;
 
     if ( !t )
@@ -89,16 +89,34 @@ void hvh_dpci_domain_free(struct domain *d)
         ASSERT(!t->pirqs[i].bound &&
                !pt_pirq_softirq_active(pirq_dpci(&t->pirqs[i].pirq)));
 
-    d->pirq_tree = NULL;
+    d->pirq_tree.hvh = NULL;
     d->nr_pirqs = 0;
     xfree(t);
     xfree(hvm_domain_irq(d));
     hvm_domain_irq(d) = NULL;
 }
 
+unsigned int radix_tree_gang_lookup(struct radix_tree_root *root,
+                                    void **results, unsigned long first_index,
+                                    unsigned int max_items)
+{
+    struct hvh_pirq_table *t = root->hvh;
+    unsigned long i;
+    unsigned int n = 0;
+
+    for ( i = first_index; t && i < t->nr && n < max_items; i++ )
+        if ( t->pirqs[i].present )
+            results[n++] = &t->pirqs[i].pirq;
+
+    return n;
+}
+
 struct pirq *hvh_pirq_info(struct domain *d, int pirq)
 {
     struct hvh_pirq *s = slot(d, pirq);
+
+    if ( d->pirq_tree.hvh )
+        __atomic_fetch_add(&d->pirq_tree.hvh->lookups, 1, __ATOMIC_RELAXED);
 
     return s && s->present ? &s->pirq : NULL;
 }
@@ -165,7 +183,7 @@ void pirq_guest_unbind(struct domain *d, struct pirq *pirq)
 
 void vmsi_deliver_pirq(struct domain *d, const struct hvm_pirq_dpci *pirq_dpci)
 {
-    d->pirq_tree->deliver(d, pirq_dpci);
+    d->pirq_tree.hvh->deliver(d, pirq_dpci);
 }
 
 int hvh_dpci_bind(struct domain *d, unsigned int pirq, uint8_t gvec)
@@ -279,7 +297,7 @@ bool vlapic_match_dest(const struct vlapic *target,
 void hvm_pci_intx_assert(struct domain *d, unsigned int device,
                          unsigned int intx)
 {
-    struct hvh_pirq_table *t = d->pirq_tree;
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
 
     ASSERT(rw_is_write_locked(&d->event_lock));
     ASSERT(device < 32 && intx < 4);
@@ -291,7 +309,7 @@ void hvm_pci_intx_assert(struct domain *d, unsigned int device,
 void hvm_pci_intx_deassert(struct domain *d, unsigned int device,
                            unsigned int intx)
 {
-    struct hvh_pirq_table *t = d->pirq_tree;
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
 
     ASSERT(rw_is_write_locked(&d->event_lock));
     ASSERT(device < 32 && intx < 4);
@@ -302,14 +320,14 @@ bool hvh_dpci_intx_wire(struct domain *d, unsigned int device,
                         unsigned int intx)
 {
     return device < 32 && intx < 4 &&
-           read_atomic(&d->pirq_tree->intx_wire[device][intx]);
+           read_atomic(&d->pirq_tree.hvh->intx_wire[device][intx]);
 }
 
 uint64_t hvh_dpci_intx_asserts(struct domain *d, unsigned int device,
                                unsigned int intx)
 {
     return device < 32 && intx < 4 ?
-           read_atomic(&d->pirq_tree->intx_asserts[device][intx]) : 0;
+           read_atomic(&d->pirq_tree.hvh->intx_asserts[device][intx]) : 0;
 }
 
 bool hvm_domain_use_pirq(const struct domain *d, const struct pirq *pirq)
@@ -348,6 +366,7 @@ uint64_t hvh_dpci_evtchn_sends(struct domain *d, unsigned int pirq)
 
 /* Xen's default: no posted interrupts unless the IOMMU offers them. */
 bool iommu_intpost;
+bool iommu_verbose;
 
 irq_desc_t *domain_spin_lock_irq_desc(struct domain *d, int pirq,
                                       unsigned long *pflags)
@@ -433,7 +452,7 @@ void hvm_migrate_pirq(struct hvm_pirq_dpci *pirq_dpci, const struct vcpu *v)
 int msixtbl_pt_register(struct domain *d, struct pirq *pirq, uint64_t gtable)
 {
     struct hvh_pirq *s = slot_of(pirq);
-    int rc = d->pirq_tree->msixtbl_register_rc;
+    int rc = d->pirq_tree.hvh->msixtbl_register_rc;
     unsigned long flags;
 
     ASSERT(rw_is_write_locked(&d->event_lock));
@@ -482,7 +501,7 @@ void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
 void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc)
 {
     write_lock(&d->event_lock);
-    d->pirq_tree->msixtbl_register_rc = rc;
+    d->pirq_tree.hvh->msixtbl_register_rc = rc;
     write_unlock(&d->event_lock);
 }
 
@@ -490,7 +509,7 @@ void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc)
 
 static struct hvh_gsi *gsi_of(const struct domain *d, unsigned int gsi)
 {
-    struct hvh_pirq_table *t = d->pirq_tree;
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
 
     if ( !t || gsi >= hvm_domain_irq(d)->nr_gsis )
         return NULL;
@@ -592,7 +611,7 @@ void hvh_dpci_route_link(struct domain *d, unsigned int link,
     write_unlock(&d->event_lock);
 }
 
-/* Every pin of one pirq whose link goes to isairq: lower it, owe one EOI less. */
+/* Each pin of a pirq whose link goes to isairq: lower it, one EOI less owed. */
 static int cf_check isairq_eoi_one(struct domain *d,
                                    struct hvm_pirq_dpci *pirq_dpci, void *arg)
 {
@@ -626,4 +645,9 @@ void hvm_dpci_isairq_eoi(struct domain *d, unsigned int isairq)
     if ( dpci && test_bit(isairq, dpci->isairq_map) )
         pt_pirq_iterate(d, isairq_eoi_one, (void *)(unsigned long)isairq);
     write_unlock(&d->event_lock);
+}
+
+unsigned long hvh_dpci_lookups(struct domain *d)
+{
+    return __atomic_load_n(&d->pirq_tree.hvh->lookups, __ATOMIC_RELAXED);
 }

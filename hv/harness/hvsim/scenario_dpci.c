@@ -307,7 +307,7 @@ static void dpci_teardown(struct hvsim_ctx *ctx)
         if ( scn->busy[c].d )
         {
             /* hvh_quiesce() in run() drained every injection. */
-            if ( scn->busy[c].d->pirq_tree &&
+            if ( scn->busy[c].d->pirq_tree.hvh &&
                  arch_pci_clean_pirqs(scn->busy[c].d) )
                 printk(XENLOG_ERR "dpci: guest %u still has injections "
                        "in flight\n", c + 1);

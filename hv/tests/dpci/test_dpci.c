@@ -352,8 +352,8 @@ static void test_msi_posted_fixed(void **state)
     d = new_guest_vcpus(21, 4);
 
     /* Physical destination APIC 2: vCPU 2. */
-    assert_int_equal(bind_msi_table(d, 0, 0x40, 2 | XEN_DOMCTL_VMSI_X86_UNMASKED,
-                                    0), 0);
+    assert_int_equal(bind_msi_table(d, 0, 0x40,
+                                    2 | XEN_DOMCTL_VMSI_X86_UNMASKED, 0), 0);
     item = hvh_dpci_item(d, 0);
     v = msi_view(d, 0);
     assert_int_equal(v.pi_updates, 1);
@@ -578,6 +578,47 @@ static void test_msi_msixtbl_mask(void **state)
     hvh_cpu_poll();
     assert_int_equal(pirqs[1].injections, 1);
 
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/*
+ * The EOI walk (pt_pirq_iterate()) visits the pirqs the domain has, in
+ * batches, without looking every pirq number up: on a domain with many
+ * pirqs, every bound MSI is found across batch boundaries, an unbound one
+ * is skipped, and no pirq_info() lookup is made.
+ */
+static void test_eoi_walk(void **state)
+{
+    static const unsigned int bound[] = { 1, 8, 9, 17, 40, 63 };
+    struct domain *d;
+    struct vcpu *prev;
+    unsigned long lookups;
+
+    hvh_cpu_enter(1);
+    d = hvh_domain_create(28, 1, true);
+    assert_non_null(d);
+    assert_int_equal(hvh_dpci_domain_init(d, 64, deliver), 0);
+    prev = current;
+    set_current(d->vcpu[0]);
+
+    /* Pirqs present but not bound (an INTx pin given up) are skipped. */
+    for ( unsigned int p = 0; p < 64; p += 3 )
+        assert_non_null(pirq_get_info(d, p));
+    for ( unsigned int i = 0; i < ARRAY_SIZE(bound); i++ )
+        assert_int_equal(bind_msi(d, bound[i], 0x40 + i, 0), 0);
+    assert_int_equal(hvh_dpci_unbind(d, 9), 0);
+
+    lookups = hvh_dpci_lookups(d);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(bound); i++ )
+        hvm_dpci_msi_eoi(d, 0x40 + i);
+    hvm_dpci_msi_eoi(d, 0x70);                      /* nobody's */
+    assert_int_equal(hvh_dpci_lookups(d), lookups);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(bound); i++ )
+        assert_int_equal(hvh_dpci_guest_eois(d, bound[i]),
+                         bound[i] == 9 ? 0 : 1);
+
+    set_current(prev);
     free_guest(d);
     hvh_cpu_leave();
 }
@@ -860,6 +901,96 @@ static void test_isairq_eoi(void **state)
     assert_false(hvh_dpci_intx_wire(d, 3, 0));
     assert_int_equal(hvh_dpci_guest_eois(d, 1), 2);
 
+    free_guest(d);
+    hvh_cpu_leave();
+}
+
+/* ---- iommu=verbose ------------------------------------------------------- */
+
+static char log_path[] = "/tmp/hv-dpci-log-XXXXXX";
+static int log_saved_fd = -1;
+
+/* Send the harness's printk (stderr) to a file until log_end(). */
+static void log_begin(void)
+{
+    int fd;
+
+    strcpy(log_path, "/tmp/hv-dpci-log-XXXXXX");
+    fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    log_saved_fd = dup(2);
+    assert_true(log_saved_fd >= 0);
+    assert_true(dup2(fd, 2) == 2);
+    close(fd);
+    hvh_set_verbosity(2);
+}
+
+/* What was printed since log_begin(), NUL-terminated, in buf. */
+static void log_end(char *buf, size_t size)
+{
+    FILE *f;
+    size_t n;
+
+    hvh_set_verbosity(1);
+    fflush(stderr);
+    assert_true(dup2(log_saved_fd, 2) == 2);
+    close(log_saved_fd);
+    f = fopen(log_path, "r");
+    assert_non_null(f);
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(log_path);
+}
+
+/*
+ * With iommu=verbose, every INTx binding change is logged (bind, a pin
+ * unbound while others remain, the machine GSI let go, a hardware
+ * domain's identity GSI); without it, nothing.
+ */
+static void test_verbose_log(void **state)
+{
+    char buf[4096];
+    struct domain *d;
+
+    hvh_cpu_enter(1);
+    d = new_guest(29, DPCI_POLICY_SOFTIRQ);
+
+    log_begin();
+    assert_int_equal(intx_op(d, true, 1, 3, 0), 0);
+    assert_int_equal(intx_op(d, false, 1, 3, 0), 0);
+    log_end(buf, sizeof(buf));
+    assert_null(strstr(buf, "dpci"));
+
+    iommu_verbose = true;
+    log_begin();
+    assert_int_equal(intx_op(d, true, 2, 4, 1), 0);
+    assert_int_equal(intx_op(d, true, 2, 5, 2), 0);
+    assert_int_equal(intx_op(d, false, 2, 4, 1), 0);
+    assert_int_equal(intx_op(d, false, 2, 5, 2), 0);
+    assert_int_equal(bind_msi(d, 3, 0x43, 0), 0);   /* MSIs: not logged */
+    log_end(buf, sizeof(buf));
+    iommu_verbose = false;
+
+    assert_non_null(strstr(buf, "d29: dpci bind: m_gsi=2 g_gsi="));
+    assert_non_null(strstr(buf, "dev=00:04 intx=B\n"));
+    assert_non_null(strstr(buf, "dev=00:05 intx=C\n"));
+    assert_non_null(strstr(buf, "d29: dpci unbind pin: m_gsi=2"));
+    assert_non_null(strstr(buf, "d29: dpci unbind: m_gsi=2"));
+    assert_null(strstr(buf, "m_gsi=3"));
+    free_guest(d);
+
+    d = new_guest(0, DPCI_POLICY_SOFTIRQ);
+    hvh_dpci_set_gsi(d, 2, false, true);
+    iommu_verbose = true;
+    log_begin();
+    assert_int_equal(intx_op(d, true, 2, 0, 0), 0);
+    assert_int_equal(intx_op(d, false, 2, 0, 0), 0);
+    log_end(buf, sizeof(buf));
+    iommu_verbose = false;
+    assert_non_null(strstr(buf, "d0: dpci bind: m_gsi=2 g_gsi=2 identity\n"));
+    assert_non_null(strstr(buf, "d0: dpci unbind: m_gsi=2 g_gsi=2 identity\n"));
     free_guest(d);
     hvh_cpu_leave();
 }
@@ -1481,10 +1612,12 @@ int main(void)
         cmocka_unit_test(test_msi_posted_lowest),
         cmocka_unit_test(test_msi_remapped),
         cmocka_unit_test(test_msi_msixtbl_mask),
+        cmocka_unit_test(test_eoi_walk),
         cmocka_unit_test(test_intx),
         cmocka_unit_test(test_hwdom_gsi),
         cmocka_unit_test(test_msi_translate),
         cmocka_unit_test(test_isairq_eoi),
+        cmocka_unit_test(test_verbose_log),
         cmocka_unit_test(test_evtchn_pirq),
         cmocka_unit_test(test_teardown_eagain),
         cmocka_unit_test(test_rebind_bounded),

@@ -73,6 +73,7 @@ struct hvh_gsi {
 struct hvh_pirq_table {
     hvh_dpci_deliver_t deliver;
     int msixtbl_register_rc;        /* what msixtbl_pt_register() returns */
+    unsigned long lookups;          /* pirq_info() calls */
     bool intx_wire[32][4];          /* device, pin: asserted now */
     uint64_t intx_asserts[32][4];   /* hvm_pci_intx_assert() calls */
     struct hvh_gsi gsis[NR_HVM_DOMU_IRQS];  /* nr_gsis of them */
@@ -112,6 +113,8 @@ uint64_t hvh_dpci_guest_eois(struct domain *d, unsigned int pirq);
 /* A copy of what pirq's machine MSI was told (see struct above). */
 void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
                        struct hvh_dpci_msi_view *view);
+/* How many pirq_info() lookups were made in d's table. */
+unsigned long hvh_dpci_lookups(struct domain *d);
 /* Make msixtbl_pt_register() return rc (0: succeed) for d. */
 void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc);
 /* Program vIO-APIC pin gsi (all start masked, edge). */

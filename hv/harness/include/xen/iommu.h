@@ -11,6 +11,8 @@
 #include <asm/iommu.h>
 
 extern bool iommu_intpost;
+/* iommu=verbose: log passthrough binding changes (false by default). */
+extern bool iommu_verbose;
 
 struct domain;
 struct pirq;

@@ -16,6 +16,7 @@
 #include <xen/rcupdate.h>
 #include <xen/smp.h>
 #include <xen/bitops.h>
+#include <xen/radix-tree.h>
 #include <asm/atomic.h>
 #include <asm/current.h>
 #include <asm/domain.h>
@@ -57,7 +58,7 @@ struct domain {
     struct arch_domain arch;    /* d->arch.p2m */
     rwlock_t event_lock;        /* dpci: as in Xen 4.17 */
     unsigned int nr_pirqs;      /* dpci: as in Xen */
-    struct hvh_pirq_table *pirq_tree; /* dpci: hv/harness/dpci.c */
+    struct radix_tree_root pirq_tree; /* dpci: .hvh, hv/harness/dpci.c */
     bool hvh_iommu_enabled;     /* dpci: is_iommu_enabled() */
 
     /* FIX STATE: each fix adds one line below */
