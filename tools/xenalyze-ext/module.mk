@@ -84,4 +84,4 @@ FUZZERS += $(XA_FUZZER)
 
 # ---- benchmark ----------------------------------------------------------
 BENCHES += bench/xenalyze/bench-xenalyze.sh
-bench: $(XA_TESTBIN)/xa-gentrace
+bench: $(XA_TESTBIN)/xa-gentrace $(XA_TESTBIN)/xa-feedbench

@@ -3,7 +3,9 @@
  *
  *   xa-feedbench [--single] [--grouped] TRACE [RUNS]
  *
- * Reads every record of TRACE into memory first, then, RUNS times (3),
+ * First times the reader alone (xte_reader_next_batch() into a small
+ * buffer, nothing kept: what xenalyze-ext's reader thread costs), then
+ * reads every record of TRACE into memory, then, RUNS times (3),
  * feeds them to a fresh analysis in batches of 4096 (xa_feed_batch(), as
  * xenalyze-ext does; --single: one xa_feed() call per record) and writes
  * the summary report to /dev/null, and prints per run the CPU time of
@@ -80,6 +82,24 @@ int main(int argc, char **argv)
     if (argi + 1 < argc)
         runs = atoi(argv[argi + 1]);
     memset(&err, 0, sizeof(err));
+    {
+        static struct xte_record batch[256];
+        size_t got = 0;
+        double t0 = cpu_now();
+
+        rd = xte_reader_open(argv[argi], NULL, &err);
+        if (!rd) {
+            xte_print_error(stderr, &err);
+            return 1;
+        }
+        while ((rc = xte_reader_next_batch(rd, batch, 256)) > 0)
+            got += (size_t)rc;
+        t0 = cpu_now() - t0;
+        if (got)
+            printf("reader alone: %.2f ns/record (%zu records, %.3f s)\n",
+                   t0 * 1e9 / (double)got, got, t0);
+        xte_reader_close(rd);
+    }
     rd = xte_reader_open(argv[argi], NULL, &err);
     if (!rd) {
         xte_print_error(stderr, &err);
