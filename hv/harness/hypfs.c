@@ -77,6 +77,12 @@ int hypfs_add_dir(struct hypfs_entry_dir *parent,
 int hypfs_add_leaf(struct hypfs_entry_dir *parent,
                    struct hypfs_entry_leaf *leaf, bool nofault)
 {
+    /* As Xen's: a leaf must have content (Xen BUG()s under nofault). */
+    if ( !leaf->u.content )
+    {
+        BUG_ON(nofault);
+        return -EINVAL;
+    }
     if ( find_child(parent, leaf->e.name, strlen(leaf->e.name)) )
     {
         BUG_ON(nofault);

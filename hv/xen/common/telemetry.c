@@ -58,19 +58,24 @@ struct telemetry_snapshot {
 static uint64_t __read_mostly telemetry_generation;
 
 #define TELEMETRY_BLOCK_FN(n_, N_, dsize)                            \
-static const void *telemetry_block_##n_(unsigned int cpu)            \
+static const void *cf_check telemetry_block_##n_(unsigned int cpu)   \
 {                                                                    \
     return telemetry_block(n_, cpu);                                 \
 }
 TELEMETRY_FOR_EACH_NODE(TELEMETRY_BLOCK_FN)
 #undef TELEMETRY_BLOCK_FN
 
-static const struct hypfs_entry *telemetry_enter(
+/*
+ * Called through pointers (hypfs, the node table): cf_check, or a CET-IBT
+ * host (Xen's default with CONFIG_XEN_IBT) takes a #CP at the first read.
+ */
+static const struct hypfs_entry *cf_check telemetry_enter(
     const struct hypfs_entry *entry);
-static void telemetry_exit(const struct hypfs_entry *entry);
-static unsigned int telemetry_getsize(const struct hypfs_entry *entry);
-static int telemetry_read(const struct hypfs_entry *entry,
-                          XEN_GUEST_HANDLE_PARAM(void) uaddr);
+static void cf_check telemetry_exit(const struct hypfs_entry *entry);
+static unsigned int cf_check telemetry_getsize(
+    const struct hypfs_entry *entry);
+static int cf_check telemetry_read(const struct hypfs_entry *entry,
+                                   XEN_GUEST_HANDLE_PARAM(void) uaddr);
 
 static const struct hypfs_funcs telemetry_funcs = {
     .enter = telemetry_enter,
@@ -87,6 +92,9 @@ static const struct hypfs_funcs telemetry_funcs = {
         .leaf.e.encoding = XEN_HYPFS_ENC_PLAIN,                      \
         .leaf.e.name = TELEMETRY_##N_##_NAME,                        \
         .leaf.e.funcs = &telemetry_funcs,                            \
+        /* Never read (telemetry_read() builds the record), but     \
+         * Xen's hypfs_add_leaf() refuses a leaf without content. */ \
+        .leaf.u.content = &telemetry_nodes[TELEMETRY_NODE_##N_],     \
         .node = TELEMETRY_NODE_##N_,                                 \
         .version = TELEMETRY_##N_##_VERSION,                         \
         .pcpu_size = sizeof(struct telemetry_##n_##_pcpu),           \
@@ -118,7 +126,7 @@ static unsigned int count_domains(const struct telemetry_node_desc *n)
     return nr;
 }
 
-static const struct hypfs_entry *telemetry_enter(
+static const struct hypfs_entry *cf_check telemetry_enter(
     const struct hypfs_entry *entry)
 {
     struct telemetry_snapshot *s = hypfs_alloc_dyndata(
@@ -135,13 +143,14 @@ static const struct hypfs_entry *telemetry_enter(
     return entry;
 }
 
-static void telemetry_exit(const struct hypfs_entry *entry)
+static void cf_check telemetry_exit(const struct hypfs_entry *entry)
 {
     rcu_read_unlock(&domlist_read_lock);
     hypfs_free_dyndata();
 }
 
-static unsigned int telemetry_getsize(const struct hypfs_entry *entry)
+static unsigned int cf_check telemetry_getsize(
+    const struct hypfs_entry *entry)
 {
     const struct telemetry_node_desc *n = node_of(entry);
     const struct telemetry_snapshot *s = hypfs_get_dyndata();
@@ -160,8 +169,8 @@ static void copy_words(uint64_t *dst, const void *src, unsigned int size)
         dst[i] = read_atomic(&w[i]);
 }
 
-static int telemetry_read(const struct hypfs_entry *entry,
-                          XEN_GUEST_HANDLE_PARAM(void) uaddr)
+static int cf_check telemetry_read(const struct hypfs_entry *entry,
+                                   XEN_GUEST_HANDLE_PARAM(void) uaddr)
 {
     const struct telemetry_node_desc *n = node_of(entry);
     const struct telemetry_snapshot *s = hypfs_get_dyndata();
