@@ -12,9 +12,11 @@
 
 #include "maptrack_sim.h"
 
+int mt_sim_toolstack_frames = -1;
+
 static int mt_domain_create(struct domain *d)
 {
-    return maptrack_domain_init(d);
+    return maptrack_domain_init(d, mt_sim_toolstack_frames);
 }
 
 static void mt_domain_destroy(struct domain *d)

@@ -14,6 +14,11 @@ struct domain;
 
 /* Register maptrack_domain_init()/maptrack_vcpu_init() as domain hooks. */
 void mt_sim_register_hooks(void);
+/*
+ * The toolstack's max_maptrack_frames the hooks pass to domains created
+ * from now on (-1, the default: none set).
+ */
+extern int mt_sim_toolstack_frames;
 void mt_sim_unregister_hooks(void);
 
 enum mt_ctr {

@@ -409,6 +409,43 @@ static void test_steal_without_own_list(void **state)
     hvh_domain_destroy(d);
 }
 
+/*
+ * The toolstack's max_maptrack_frames for a domain caps the per-vCPU
+ * limit; it cannot raise it; 0 is a domain that may map nothing.
+ */
+static void test_toolstack_limit(void **state)
+{
+    static const struct {
+        int toolstack;
+        unsigned int limit;
+    } cases[] = { { -1, 8 }, { 3, 3 }, { 8, 8 }, { 100, 8 }, { 0, 0 } };
+    unsigned int i;
+
+    boot(1, "gnttab_max_maptrack_frames=2");
+    hvh_cpu_enter(0);
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        struct domain *d;
+        unsigned int x;
+
+        mt_sim_toolstack_frames = cases[i].toolstack;
+        d = hvh_domain_create(1 + i, 4, true);
+        mt_sim_toolstack_frames = -1;
+        assert_non_null(d);
+        assert_int_equal(maptrack_limit_frames(d), cases[i].limit);
+        assert_int_equal(dom_field(d, "limit_frames"), cases[i].limit);
+        x = get_as(d, 0);
+        if ( cases[i].limit )
+        {
+            assert_int_not_equal(x, INVALID_MAPTRACK_HANDLE);
+            put_as(d, 0, x);
+        }
+        else
+            assert_int_equal(x, INVALID_MAPTRACK_HANDLE);
+        hvh_domain_destroy(d);
+    }
+}
+
 /* The runtime parameter lowers the limit of a live domain. */
 static void test_runtime_limit(void **state)
 {
@@ -654,6 +691,7 @@ int main(void)
         cmocka_unit_test_teardown(test_locked_takes_lock_per_op, teardown),
         cmocka_unit_test_teardown(test_steal_before_failing, teardown),
         cmocka_unit_test_teardown(test_steal_without_own_list, teardown),
+        cmocka_unit_test_teardown(test_toolstack_limit, teardown),
         cmocka_unit_test_teardown(test_runtime_limit, teardown),
         cmocka_unit_test_teardown(test_stress_percpu, teardown),
         cmocka_unit_test_teardown(test_stress_locked, teardown),

@@ -19,9 +19,10 @@
  * lock is only taken on the slow paths: to add a frame to
  * the table, and to steal.  When the domain is at its frame limit
  * (gnttab_max_maptrack_frames frames per vCPU times its vCPUs, so a domain
- * doing all of its grant work on one vCPU still reaches the same total) a
- * vCPU with an empty list takes a free handle from another vCPU's list
- * before failing.
+ * doing all of its grant work on one vCPU still reaches the same total,
+ * capped by the toolstack's max_maptrack_frames for the domain if it set
+ * one) a vCPU with an empty list takes a free handle from another vCPU's
+ * list before failing.
  *
  * Invariants.
  *  - A vCPU's list is never made empty by a get: the last entry stays,
@@ -508,20 +509,24 @@ void maptrack_vcpu_init(struct vcpu *v)
     mv->gets = mv->puts = mv->steals = mv->failures = 0;
 }
 
-int maptrack_domain_init(struct domain *d)
+int maptrack_domain_init(struct domain *d, int max_frames)
 {
     struct maptrack_domain *md = &d->maptrack;
     unsigned long max = (unsigned long)opt_max_maptrack_frames * d->max_vcpus;
 
+    /* The toolstack's limit for this domain, if it set one, caps it. */
+    if ( max_frames >= 0 )
+        max = min_t(unsigned long, max, max_frames);
     /* Handles must stay below MAPTRACK_TAIL. */
     max = min_t(unsigned long, max, (MAPTRACK_TAIL - 1) / MAPTRACK_PER_PAGE);
 
     spin_lock_init(&md->lock);
     md->policy = opt_maptrack_policy;
     md->nr_frames = 0;
-    md->max_frames = max ?: 1;
+    /* 0 is a domain that may not map grants: every get fails. */
+    md->max_frames = max;
     md->free_head = MAPTRACK_TAIL;
-    md->frames = xzalloc_array(struct grant_mapping *, md->max_frames);
+    md->frames = xzalloc_array(struct grant_mapping *, max ?: 1);
 
     return md->frames ? 0 : -ENOMEM;
 }

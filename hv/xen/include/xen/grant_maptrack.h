@@ -96,7 +96,13 @@ extern unsigned int opt_max_maptrack_frames;
 /* Boot parameter "maptrack_policy=locked|percpu", latched per domain. */
 extern unsigned int opt_maptrack_policy;
 
-int maptrack_domain_init(struct domain *d);
+/*
+ * max_frames: the domain's own limit as the toolstack set it
+ * (XEN_DOMCTL_createdomain's max_maptrack_frames, after grant_table_init()
+ * applied its default), or negative for none; the domain may have at most
+ * that many frames and at most gnttab_max_maptrack_frames per vCPU.
+ */
+int maptrack_domain_init(struct domain *d, int max_frames);
 void maptrack_domain_destroy(struct domain *d);
 void maptrack_vcpu_init(struct vcpu *v);
 
