@@ -424,30 +424,14 @@ struct xa_group {
 };
 
 /*
- * Catalogue events that name a domain, always in their first word.  The
- * handlers get that domain resolved (named) and read it through DOM(),
- * which does not compile for an event missing from this list.
+ * Catalogue events that name a domain: those whose first field is domid
+ * (derived from the catalogue by bins_init()).  Their handlers get that
+ * domain resolved (named) and read it through DOM(), which does not
+ * compile for an event whose first field is not domid.
  */
-#define NAMING_EVENTS(X)                                                    \
-    X(DOMAIN_INFO) X(PI_LIST_ADD) X(PI_LIST_DEL) X(PI_SKIP_NO_IRTE)         \
-    X(MSIX_FORWARD) X(MSIX_EMULATED) X(DPCI_SCHEDULE) X(DPCI_RUN)           \
-    X(DPCI_TEARDOWN_EAGAIN) X(MAPTRACK_GROW) X(MAPTRACK_STEAL)              \
-    X(MAPTRACK_EXHAUSTED) X(EPT_FLUSH) X(EPT_VMENTER_INVEPT)                \
-    X(EPT_READ_WAIT)
+static uint8_t ev_names_domain[XTE_NR_EVENTS];
 
-#define X(ev)                                                               \
-    _Static_assert(FW(ev, domid) == 0, #ev ": domid is not the first word");\
-    enum { NAMES_DOMAIN_##ev = 1 };
-NAMING_EVENTS(X)
-#undef X
-
-static const uint8_t ev_names_domain[XTE_NR_EVENTS] = {
-#define X(ev) [XTE_EV_##ev] = 1,
-    NAMING_EVENTS(X)
-#undef X
-};
-
-#define DOM(ev) ((void)sizeof(NAMES_DOMAIN_##ev), named)
+#define DOM(ev) ((void)sizeof(char[FW(ev, domid) == 0 ? 1 : -1]), named)
 
 /*
  * Bins: an event's own, but for the types that share a gauge.  Filled by
@@ -472,8 +456,13 @@ static struct ev_first ev_first[4096];
 
 static void bins_init(void)
 {
-    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++)
+    for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
+        const struct xte_event_desc *ev = &xte_events[e];
+
         ev_bin[e] = (uint8_t)e;
+        ev_names_domain[e] = ev->nr_fields &&
+                             strcmp(ev->fields[0].name, "domid") == 0;
+    }
     ev_bin[XTE_EV_PI_LIST_DEL] = XTE_EV_PI_LIST_ADD;
     ev_bin[XTE_EV_DOMAIN_INFO] = XTE_EV_MAPTRACK_GROW;
     ev_bin[XTE_EV_MAPTRACK_STEAL] = XTE_EV_MAPTRACK_GROW;
