@@ -9,9 +9,13 @@
 #   CHECKS   the script dom0 runs (tests/xen/dom0-checks.sh), as /xte/checks.sh
 #   OUT      the .cpio.gz to write
 #
+# XQ_EXTRA_BINS (environment): more executables for /opt/xte/bin that are
+# not in BIN_DIR (the test's own helpers, e.g. xte-hypfs-node); absent
+# ones are skipped.
+#
 # The image holds: busybox (static) and its applet links, the Xen device
 # modules of Debian's kernel (xenfs, xen-privcmd, xen-evtchn, xen-gntdev,
-# with their dependencies, listed in load order in /lib/modules/xte/order),
+# xen-gntalloc, with their dependencies, listed in load order in /lib/modules/xte/order),
 # upstream xentrace, xenhypfs and xenalyze, the host's sqlite3 shell, the
 # project's tools, the project's canned sqlite queries and the catalogue's
 # telemetry node names, and every shared library those programs load
@@ -56,8 +60,9 @@ add_module() {
     cp "$f" "$STAGE/lib/modules/xte/"
     order+=("$(basename "$f")")
 }
-# virtio_blk + virtio_pci: the results disk the checks write their files to.
-for m in xen-privcmd xenfs xen-evtchn xen-gntdev virtio_pci virtio_blk; do add_module "$m"; done
+# virtio_blk + virtio_pci: the results disk the checks write their files to;
+# xen-gntalloc: dom0 grants pages to itself (the grant map/unmap check).
+for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc virtio_pci virtio_blk; do add_module "$m"; done
 printf '%s\n' "${order[@]}" > "$STAGE/lib/modules/xte/order"
 
 # ---- programs ----------------------------------------------------------------
@@ -83,6 +88,11 @@ if [ -d "$BIN_DIR" ]; then
         tools+=("$(basename "$t")")
     done
 fi
+for t in ${XQ_EXTRA_BINS:-}; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    put_prog "$t" "/opt/xte/bin/$(basename "$t")"
+    tools+=("$(basename "$t")")
+done
 printf '%s\n' "${tools[@]}" > "$STAGE/opt/xte/share/tools"
 
 # ---- shared libraries, via ldd -----------------------------------------------

@@ -61,11 +61,14 @@ flock "$XQ/.lock" scripts/xen-qemu/fetch.sh "$XQ" ||
     fail "cannot fetch Debian's Xen/kernel packages (see above)"
 if [ -n "${XEN_IMAGE:-}" ]; then
     xen=$XEN_IMAGE stock=0
-    echo "check-xen: booting the user-supplied hypervisor XEN_IMAGE=$XEN_IMAGE"
+    echo "check-xen: booting the user-supplied hypervisor XEN_IMAGE=$XEN_IMAGE (sha256 $(sha256sum < "$XEN_IMAGE" 2>/dev/null | cut -c1-16)...)"
 else
     xen=$RUN/xen-4.17-amd64.gz stock=1
 fi
 kernel=$RUN/vmlinuz
+# dom0's own helpers: the /telemetry reader (tests/xen/hypfs-node.c) and
+# the grant map/unmap loop (tests/xen/grant-loop.c).
+export XQ_EXTRA_BINS="$BUILD/tests/xen/xte-hypfs-node $BUILD/tests/xen/xte-grant-loop"
 flock -s "$XQ/.lock" sh -c '
     k=$1/root/boot/vmlinuz-$(cat "$1/root/.kernel" 2>/dev/null)
     [ -f "$k" ] || { echo "no dom0 kernel $k"; exit 1; }
@@ -85,6 +88,8 @@ XQ_DISK=$disk XQ_DOM0_ARGS="xte_stock=$stock" XQ_TIMEOUT=${XQ_TIMEOUT:-270} \
 qrc=$?
 [ $qrc -eq 3 ] && fail "the hypervisor image cannot be booted (see above)"
 echo "check-xen: boot and in-dom0 checks took $(elapsed) (QEMU status $qrc)"
+# Which hypervisor this was: its banner (build time, debug=y|n).
+tr -d '\r' < "$log" | grep -a -m1 '(XEN) Xen version' | sed 's/^/check-xen: /'
 
 # ---- what dom0 said -------------------------------------------------------------
 # Markers may follow other console text on the same line; take them from
