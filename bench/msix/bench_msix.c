@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include <hvh/harness.h>
+#include <xen/pci_regs.h>
 #include <xen/sched.h>
 #include <asm/hvm/msixtbl.h>
 
@@ -31,8 +32,6 @@
 
 struct guest {
     struct domain *d;
-    struct msix_pdev pdev;
-    struct msixtbl_entry entry;
     struct msix_dm *dm;
     unsigned int irqs;
     int failed;
@@ -43,7 +42,7 @@ static struct guest guests[MAX_GUESTS];
 static int mmio(struct guest *g, uint64_t a, unsigned int len, bool wr,
                 uint64_t v, uint64_t *out)
 {
-    int rc = hvm_msix_mmio_access(g->d, a, len, wr, &v);
+    int rc = msix_guest_access(g->dm, a, len, wr, &v);
 
     if ( out )
         *out = v;
@@ -107,14 +106,11 @@ static int run_policy(enum msixtbl_policy policy, unsigned int nr,
         memset(g, 0, sizeof(*g));
         g->irqs = irqs;
         g->d = hvh_domain_create(100 + i, 1, true);
-        for ( unsigned int e = 0; e < NR_ENT; e++ )
-            g->pdev.ctrl[e] = PCI_MSIX_VECTOR_BITMASK;
-        g->dm = msix_dm_start(100 + i, &g->pdev, GTABLE, NR_ENT, GPBA);
-        if ( !g->d || !g->dm )
+        if ( !g->d )
             return -1;
-        msixtbl_domain_init(g->d, msix_dm_forward, g->dm);
-        msixtbl_entry_init(&g->entry, &g->pdev, GTABLE, NR_ENT, GPBA);
-        msixtbl_add(g->d, &g->entry);
+        g->dm = msix_dev_attach(g->d, GTABLE, NR_ENT, GPBA);
+        if ( !g->dm )
+            return -1;
         cpu0[i] = msix_dm_cpu_seconds(g->dm);
     }
 
@@ -141,8 +137,7 @@ static int run_policy(enum msixtbl_policy policy, unsigned int nr,
         r->dm_reads += msix_dm_reads(g->dm);
         r->emulated += g->d->msixtbl.reads_emulated;
         r->irqs += g->irqs;
-        msixtbl_del(g->d, &g->entry);
-        msix_dm_stop(g->dm);
+        msix_dev_detach(g->dm);
         hvh_domain_destroy(g->d);
     }
     return 0;

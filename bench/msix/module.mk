@@ -5,5 +5,6 @@ BENCH_MSIX := $(BUILD)/bench/bench-msix
 $(BENCH_MSIX): $(call objs,bench/msix/bench_msix.c hv/tests/msix/devmodel.c) $(BENCH_HV_LIBS)
 	@mkdir -p $(dir $@)
 	$(LINK)
+$(BENCH_MSIX): LDLIBS += $(MSIX_HV_GROUP)
 BENCHES += $(BENCH_MSIX)
 all: $(BENCH_MSIX)

@@ -974,6 +974,7 @@ void hvh_shutdown(void)
     hvh_stop_cpus();
     hvh_sched_shutdown();
     hvh_hypfs_reset();
+    rcu_barrier();                  /* call_rcu()'s, no reader is left */
     for ( cpu = 0; cpu < booted_cpus; cpu++ )
     {
         drop_msgs(&hvh_pcpus[cpu]);

@@ -22,6 +22,10 @@
 #include <asm/msi.h>
 #include <public/domctl.h>
 #include <hvh/dpci.h>
+#include <hvh/msix.h>
+
+/* struct msixtbl_entry, to report the registration (read only). */
+#include "../xen/arch/x86/hvm/msixtbl_private.h"
 
 static struct hvh_pirq *slot(struct domain *d, int pirq)
 {
@@ -57,11 +61,22 @@ int hvh_dpci_domain_init(struct domain *d, unsigned int nr_pirqs,
 
     t->deliver = deliver;
     t->nr = nr_pirqs;
+    INIT_LIST_HEAD(&t->pdev.msi_list);
+    t->pdev.msix = &t->msix;
+    t->msix.nr_entries = nr_pirqs;
     for ( i = 0; i < nr_pirqs; i++ )
     {
-        t->pirqs[i].pirq.pirq = i;
-        spin_lock_init(&t->pirqs[i].desc.lock);
-        t->pirqs[i].desc.msi.affinity = -1;
+        struct hvh_pirq *s = &t->pirqs[i];
+
+        s->pirq.pirq = i;
+        spin_lock_init(&s->desc.lock);
+        s->desc.msi.affinity = -1;
+        s->msi_desc.msi_attrib.type = PCI_CAP_ID_MSIX;
+        s->msi_desc.msi_attrib.entry_nr = i;
+        s->msi_desc.dev = &t->pdev;
+        s->msi_desc.irq = hvh_irq_register(&s->desc);
+        list_add_tail(&s->msi_desc.list, &t->pdev.msi_list);
+        s->desc.msi_desc = &s->msi_desc;
     }
     for ( i = 0; i < ARRAY_SIZE(t->gsis); i++ )
         t->gsis[i].masked = true;       /* a vIO-APIC's reset state */
@@ -91,6 +106,8 @@ void hvh_dpci_domain_free(struct domain *d)
 
     d->pirq_tree.hvh = NULL;
     d->nr_pirqs = 0;
+    for ( i = 0; i < t->nr; i++ )
+        hvh_irq_unregister(t->pirqs[i].msi_desc.irq);
     xfree(t);
     xfree(hvm_domain_irq(d));
     hvm_domain_irq(d) = NULL;
@@ -392,6 +409,8 @@ void pirq_guest_eoi(struct pirq *pirq)
 void guest_mask_msi_irq(struct irq_desc *desc, bool mask)
 {
     ASSERT(spin_is_locked(&desc->lock));
+    if ( desc->msi_desc )
+        desc->msi_desc->msi_attrib.guest_masked = mask;
     desc->msi.guest_masked = mask;
     desc->msi.mask_updates++;
 }
@@ -449,40 +468,6 @@ void hvm_migrate_pirq(struct hvm_pirq_dpci *pirq_dpci, const struct vcpu *v)
     spin_unlock_irq(&desc->lock);
 }
 
-int msixtbl_pt_register(struct domain *d, struct pirq *pirq, uint64_t gtable)
-{
-    struct hvh_pirq *s = slot_of(pirq);
-    int rc = d->pirq_tree.hvh->msixtbl_register_rc;
-    unsigned long flags;
-
-    ASSERT(rw_is_write_locked(&d->event_lock));
-
-    spin_lock_irqsave(&s->desc.lock, flags);
-    s->desc.msi.msixtbl_registers++;
-    if ( !rc )
-    {
-        s->desc.msi.msixtbl_registered = true;
-        s->desc.msi.msixtbl_gtable = gtable;
-    }
-    spin_unlock_irqrestore(&s->desc.lock, flags);
-
-    return rc;
-}
-
-void msixtbl_pt_unregister(struct domain *d, struct pirq *pirq)
-{
-    struct hvh_pirq *s = slot_of(pirq);
-    unsigned long flags;
-
-    ASSERT(rw_is_write_locked(&d->event_lock));
-
-    spin_lock_irqsave(&s->desc.lock, flags);
-    s->desc.msi.msixtbl_unregisters++;
-    s->desc.msi.msixtbl_registered = false;
-    s->desc.msi.msixtbl_gtable = 0;
-    spin_unlock_irqrestore(&s->desc.lock, flags);
-}
-
 void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
                        struct hvh_dpci_msi_view *view)
 {
@@ -496,12 +481,38 @@ void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
     spin_lock_irqsave(&s->desc.lock, flags);
     *view = s->desc.msi;
     spin_unlock_irqrestore(&s->desc.lock, flags);
+
+    /* The registration, as msixtbl.c keeps it (written under this lock). */
+    read_lock(&d->event_lock);
+    if ( d->arch.hvm.msixtbl_list.next )
+    {
+        const struct msixtbl_entry *entry;
+
+        list_for_each_entry ( entry, &d->arch.hvm.msixtbl_list, list )
+            if ( entry->pdev == s->msi_desc.dev )
+            {
+                view->msixtbl_registered = true;
+                view->msixtbl_gtable = entry->gtable;
+                view->msixtbl_refcnt = atomic_read(&entry->refcnt);
+            }
+    }
+    read_unlock(&d->event_lock);
 }
 
 void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc)
 {
+    struct hvh_pirq_table *t = d->pirq_tree.hvh;
+    unsigned long flags;
+    unsigned int i;
+
+    ASSERT(!rc || rc == -EINVAL);
     write_lock(&d->event_lock);
-    d->pirq_tree.hvh->msixtbl_register_rc = rc;
+    for ( i = 0; i < t->nr; i++ )
+    {
+        spin_lock_irqsave(&t->pirqs[i].desc.lock, flags);
+        t->pirqs[i].desc.msi_desc = rc ? NULL : &t->pirqs[i].msi_desc;
+        spin_unlock_irqrestore(&t->pirqs[i].desc.lock, flags);
+    }
     write_unlock(&d->event_lock);
 }
 

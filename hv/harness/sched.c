@@ -219,6 +219,7 @@ void hvh_domain_destroy(struct domain *d)
             rev[nh]->domain_destroy(d);
     xfree(d->vcpu[0]);
     xfree(d->vcpu);
+    xfree(d->arch.hvm.io_handler);  /* hvm_next_io_handler()'s */
     xfree(d);
 }
 

@@ -19,6 +19,7 @@
 
 #include <xen/lib.h>
 #include <xen/errno.h>
+#include <xen/pci_regs.h>
 #include <xen/sched.h>
 #include <xen/time.h>
 #include <asm/hvm/msixtbl.h>
@@ -36,8 +37,6 @@
 
 struct msix_guest {
     struct domain *d;
-    struct msix_pdev pdev;
-    struct msixtbl_entry entry;
     struct msix_dm *dm;
     unsigned int outstanding;
     unsigned int burst;             /* interrupts per burst */
@@ -58,7 +57,7 @@ static const char *msix_cmdline(bool optimized)
 static int mmio(struct msix_guest *g, uint64_t a, bool wr, uint64_t v,
                 uint64_t *out)
 {
-    int rc = hvm_msix_mmio_access(g->d, a, 4, wr, &v);
+    int rc = msix_guest_access(g->dm, a, 4, wr, &v);
 
     if ( out )
         *out = v;
@@ -78,7 +77,7 @@ static void msix_program(struct msix_guest *g)
 
 static int msix_setup(struct hvsim_ctx *ctx)
 {
-    unsigned int i, e;
+    unsigned int i;
 
     scn = calloc(1, sizeof(*scn));
     if ( !scn )
@@ -91,16 +90,9 @@ static int msix_setup(struct hvsim_ctx *ctx)
         g->d = hvh_domain_create(i + 1, 1, true);
         if ( !g->d )
             return -ENOMEM;
-        for ( e = 0; e < MSIX_ENTRIES; e++ )
-            g->pdev.ctrl[e] = PCI_MSIX_VECTOR_BITMASK;
-        g->dm = msix_dm_start(g->d->domain_id, &g->pdev, MSIX_GTABLE,
-                              MSIX_ENTRIES, MSIX_GPBA);
+        g->dm = msix_dev_attach(g->d, MSIX_GTABLE, MSIX_ENTRIES, MSIX_GPBA);
         if ( !g->dm )
             return -EIO;
-        msixtbl_domain_init(g->d, msix_dm_forward, g->dm);
-        msixtbl_entry_init(&g->entry, &g->pdev, MSIX_GTABLE, MSIX_ENTRIES,
-                           MSIX_GPBA);
-        msixtbl_add(g->d, &g->entry);
         msix_program(g);
     }
     ctx->priv = scn;
@@ -222,9 +214,8 @@ static void msix_teardown(struct hvsim_ctx *ctx)
     {
         struct msix_guest *g = &scn->g[i];
 
-        if ( g->d && g->dm )
-            msixtbl_del(g->d, &g->entry);
-        msix_dm_stop(g->dm);
+        if ( g->dm )
+            msix_dev_detach(g->dm);
         if ( g->d )
             hvh_domain_destroy(g->d);
     }

@@ -164,6 +164,7 @@ static struct domain *new_guest(domid_t domid, enum dpci_policy policy)
 static void free_guest(struct domain *d)
 {
     assert_int_equal(arch_pci_clean_pirqs(d), 0);
+    msixtbl_pt_cleanup(d);      /* hvm_domain_relinquish_resources() */
     hvh_dpci_domain_free(d);
     hvh_domain_destroy(d);
 }
@@ -534,39 +535,38 @@ static void test_msi_msixtbl_mask(void **state)
 
     hvh_cpu_enter(1);
     d = new_guest_vcpus(25, 2);
+    msixtbl_init(d);        /* as at the assignment of an MSI-X device */
 
     assert_int_equal(bind_msi_table(d, 0, 0x40, XEN_DOMCTL_VMSI_X86_UNMASKED,
                                     0xfebf0000), 0);
     v = msi_view(d, 0);
     assert_true(v.msixtbl_registered);
     assert_int_equal(v.msixtbl_gtable, 0xfebf0000);
-    assert_int_equal(v.msixtbl_registers, 1);
+    assert_int_equal(v.msixtbl_refcnt, 1);
     assert_false(v.guest_masked);
 
     assert_int_equal(bind_msi_table(d, 0, 0x41, 1, 0xfebf0000), 0);
     v = msi_view(d, 0);
-    assert_int_equal(v.msixtbl_registers, 1);
-    assert_int_equal(v.msixtbl_unregisters, 0);
+    assert_true(v.msixtbl_registered);
+    assert_int_equal(v.msixtbl_refcnt, 1);          /* not registered again */
 
     assert_int_equal(hvh_dpci_unbind(d, 0), 0);
     v = msi_view(d, 0);
-    assert_false(v.msixtbl_registered);
-    assert_int_equal(v.msixtbl_unregisters, 1);
+    assert_false(v.msixtbl_registered);             /* refcnt 0: deleted */
     assert_true(v.guest_masked);
 
     /* Bound masked (no UNMASKED flag): the mask bit stays set. */
     assert_int_equal(bind_msi_table(d, 0, 0x40, 0, 0), 0);
     v = msi_view(d, 0);
     assert_true(v.guest_masked);
-    assert_int_equal(v.msixtbl_registers, 1);        /* MSI: no table */
+    assert_false(v.msixtbl_registered);             /* MSI: no table */
     assert_int_equal(hvh_dpci_unbind(d, 0), 0);
 
     /* The registration fails: no binding, no interrupt taken, retry works. */
-    hvh_dpci_set_msixtbl_rc(d, -ENOMEM);
+    hvh_dpci_set_msixtbl_rc(d, -EINVAL);
     assert_int_equal(bind_msi_table(d, 1, 0x42, XEN_DOMCTL_VMSI_X86_UNMASKED,
-                                    0xfebf1000), -ENOMEM);
+                                    0xfebf1000), -EINVAL);
     v = msi_view(d, 1);
-    assert_int_equal(v.msixtbl_registers, 1);
     assert_false(v.msixtbl_registered);
     assert_false(v.mask_updates);                   /* never unmasked */
     assert_int_equal(fire(d, 1), 0);

@@ -18,9 +18,14 @@
 #include <cmocka.h>
 
 #include <hvh/harness.h>
+#include <xen/errno.h>
+#include <xen/irq.h>
+#include <xen/pci.h>
 #include <xen/sched.h>
 #include <xen/telemetry.h>
+#include <asm/hvm/io.h>
 #include <asm/hvm/msixtbl.h>
+#include <hvh/dpci.h>
 
 #include "devmodel.h"
 #include "xentrace.h"
@@ -98,8 +103,6 @@ static void ref_write(struct ref_dev *r, uint64_t a, unsigned int len,
 
 struct rig {
     struct domain *d;
-    struct msix_pdev pdev;
-    struct msixtbl_entry entry;
     struct msix_dm *dm;
     struct ref_dev ref;
 };
@@ -112,21 +115,15 @@ static struct rig *rig_new(enum msixtbl_policy policy, uint16_t domid)
     msixtbl_policy = policy;
     g->d = hvh_domain_create(domid, 1, true);
     assert_non_null(g->d);
-    for ( unsigned int i = 0; i < NR_ENT; i++ )
-        g->pdev.ctrl[i] = PCI_MSIX_VECTOR_BITMASK;
-    g->dm = msix_dm_start(domid, &g->pdev, GTABLE, NR_ENT, GPBA);
+    g->dm = msix_dev_attach(g->d, GTABLE, NR_ENT, GPBA);
     assert_non_null(g->dm);
-    msixtbl_domain_init(g->d, msix_dm_forward, g->dm);
-    msixtbl_entry_init(&g->entry, &g->pdev, GTABLE, NR_ENT, GPBA);
-    msixtbl_add(g->d, &g->entry);
     ref_reset(&g->ref);
     return g;
 }
 
 static void rig_free(struct rig *g)
 {
-    msixtbl_del(g->d, &g->entry);
-    msix_dm_stop(g->dm);
+    msix_dev_detach(g->dm);
     hvh_domain_destroy(g->d);
     free(g);
 }
@@ -135,14 +132,14 @@ static uint64_t guest_read(struct rig *g, uint64_t a, unsigned int len)
 {
     uint64_t v = 0xdeadbeefdeadbeefULL;
 
-    assert_int_equal(hvm_msix_mmio_access(g->d, a, len, false, &v), 0);
+    assert_int_equal(msix_guest_access(g->dm, a, len, false, &v), 0);
     return v;
 }
 
 static void guest_write(struct rig *g, uint64_t a, unsigned int len,
                         uint64_t v)
 {
-    assert_int_equal(hvm_msix_mmio_access(g->d, a, len, true, &v), 0);
+    assert_int_equal(msix_guest_access(g->dm, a, len, true, &v), 0);
     ref_write(&g->ref, a, len, v);
 }
 
@@ -150,10 +147,24 @@ static void guest_write(struct rig *g, uint64_t a, unsigned int len,
 static void device_pending(struct rig *g, unsigned int vec, bool set)
 {
     uint64_t bit = 1ULL << vec;
-    uint64_t w = set ? (g->pdev.pba[0] | bit) : (g->pdev.pba[0] & ~bit);
 
-    __atomic_store_n(&g->pdev.pba[0], w, __ATOMIC_RELAXED);
-    g->ref.pba = w;
+    msix_dm_set_pending(g->dm, vec, set);
+    g->ref.pba = set ? (g->ref.pba | bit) : (g->ref.pba & ~bit);
+}
+
+/* Accesses msixtbl_range() takes: those starting in the table. */
+static bool in_table(uint64_t a)
+{
+    return a >= GTABLE && a < GTABLE + NR_ENT * 16;
+}
+
+/* The guest's mask bit of vector nr, as the hypervisor set it. */
+static bool vector_masked(struct rig *g, unsigned int nr)
+{
+    struct hvh_dpci_msi_view v;
+
+    hvh_dpci_msi_view(g->d, nr, &v);
+    return v.guest_masked;
 }
 
 static uint64_t len_mask(unsigned int len)
@@ -200,7 +211,7 @@ static void run_property(enum msixtbl_policy policy, unsigned long ops,
     /* Drivers use 4 and 8 bytes; 1 and 2 exercise the forwarded path. */
     static const unsigned int sizes[] = { 1, 2, 4, 4, 4, 8, 8, 8 };
     struct rig *g = rig_new(policy, 7);
-    unsigned long reads = 0, i;
+    unsigned long reads = 0, taken = 0, i;
     uint64_t dm_reads0 = msix_dm_reads(g->dm);
 
     rnd_state = seed;
@@ -216,6 +227,7 @@ static void run_property(enum msixtbl_policy policy, unsigned long ops,
             uint64_t want = ref_read(&g->ref, a, len);
 
             reads++;
+            taken += in_table(a);
             if ( (got & len_mask(len)) != want )
                 fail_msg("seed %#llx op %lu: read %#llx len %u = %#llx, "
                          "device has %#llx", (unsigned long long)seed, i,
@@ -235,17 +247,20 @@ static void run_property(enum msixtbl_policy policy, unsigned long ops,
             device_pending(g, rnd() % NR_ENT, rnd() % 2);
     }
 
-    print_message("policy %s: %lu ops, %lu reads, %llu emulated, "
-                  "%llu forwarded\n",
+    print_message("policy %s: %lu ops, %lu reads (%lu in the table), "
+                  "%llu emulated, %llu forwarded\n",
                   policy == MSIXTBL_POLICY_FORWARD ? "forward" : "emulate",
-                  ops, reads,
+                  ops, reads, taken,
                   (unsigned long long)g->d->msixtbl.reads_emulated,
                   (unsigned long long)g->d->msixtbl.reads_forwarded);
-    /* Every read was answered exactly once, by one of the two paths. */
+    /*
+     * Every table read was answered exactly once, by one of the two
+     * paths; the rest of the region went to the device model uncounted.
+     */
     assert_int_equal(g->d->msixtbl.reads_emulated + g->d->msixtbl.reads_forwarded,
-                     reads);
+                     taken);
     assert_int_equal(msix_dm_reads(g->dm) - dm_reads0,
-                     g->d->msixtbl.reads_forwarded);
+                     g->d->msixtbl.reads_forwarded + (reads - taken));
     if ( policy == MSIXTBL_POLICY_FORWARD )
         assert_int_equal(g->d->msixtbl.reads_emulated, 0);
     else
@@ -275,11 +290,16 @@ static void test_edge_flow_emulated(void **state)
 {
     struct rig *g = rig_new(MSIXTBL_POLICY_EMULATE, 8);
     uint64_t ctrl = GTABLE + 3 * 16 + PCI_MSIX_ENTRY_VECTOR_CTRL_OFFSET;
-    uint64_t dm0;
+    uint64_t dm0, re0, wi0;
 
     guest_write(g, GTABLE + 3 * 16, 8, 0x00000000fee01000ULL);
     guest_write(g, GTABLE + 3 * 16 + 8, 4, 0x4041);
+    /* The first unmask after programming goes by the device model. */
+    guest_write(g, ctrl, 4, 0);
+    assert_false(vector_masked(g, 3));
     dm0 = msix_dm_requests(g->dm);
+    re0 = g->d->msixtbl.reads_emulated;
+    wi0 = g->d->msixtbl.writes_intercepted;
     for ( unsigned int i = 0; i < 100; i++ )
     {
         guest_write(g, ctrl, 4, 1);
@@ -290,10 +310,10 @@ static void test_edge_flow_emulated(void **state)
     }
     /* Nothing of the flow reached the device model... */
     assert_int_equal(msix_dm_requests(g->dm), dm0);
-    /* ...and the device's mask bit is what the guest set. */
-    assert_int_equal(g->pdev.ctrl[3], 0);
-    assert_int_equal(g->d->msixtbl.reads_emulated, 300);
-    assert_int_equal(g->d->msixtbl.writes_intercepted, 200);
+    /* ...and the vector's mask bit is what the guest set. */
+    assert_false(vector_masked(g, 3));
+    assert_int_equal(g->d->msixtbl.reads_emulated - re0, 300);
+    assert_int_equal(g->d->msixtbl.writes_intercepted - wi0, 200);
     rig_free(g);
 }
 
@@ -322,13 +342,14 @@ static void test_still_forwarded(void **state)
 {
     struct rig *g = rig_new(MSIXTBL_POLICY_EMULATE, 10);
     uint64_t e1 = GTABLE + 16;
-    uint64_t fwd0;
+    uint64_t fwd0, dm0;
 
     guest_write(g, e1, 4, 0xfee00000);
     guest_write(g, e1 + 4, 4, 0);
     guest_write(g, e1 + 8, 4, 0x31);
     fwd0 = g->d->msixtbl.reads_forwarded;
 
+    dm0 = msix_dm_reads(g->dm);
     device_pending(g, 5, true);
     assert_int_equal(guest_read(g, GPBA, 8), 1ULL << 5);       /* PBA */
     assert_int_equal(guest_read(g, e1, 2), 0x0000);            /* size 2 */
@@ -338,7 +359,10 @@ static void test_still_forwarded(void **state)
     assert_int_equal(guest_read(g, GTABLE + 5 * 16, 4), 0);    /* never written */
     assert_int_equal(guest_read(g, GTABLE + NR_ENT * 16, 4),
                      0xffffffff);                              /* past the table */
-    assert_int_equal(g->d->msixtbl.reads_forwarded - fwd0, 6);
+    /* All six reached the device model; the handler saw the four that
+     * start in the table (PBA and beyond are not its to take). */
+    assert_int_equal(msix_dm_reads(g->dm) - dm0, 6);
+    assert_int_equal(g->d->msixtbl.reads_forwarded - fwd0, 4);
 
     /* Known dwords are emulated; a byte write makes one unknown again. */
     fwd0 = g->d->msixtbl.reads_forwarded;
@@ -350,13 +374,117 @@ static void test_still_forwarded(void **state)
     assert_int_equal(guest_read(g, e1, 4), 0xfee02000);
     assert_int_equal(g->d->msixtbl.reads_forwarded - fwd0, 1);
 
-    /* A byte write that clears the mask goes to the device model; the
-     * hypervisor must not answer from its stale mask afterwards. */
+    /* A byte write that clears the mask goes to the device model, which
+     * rebinds the vector unmasked: the hypervisor's answer follows. */
     guest_write(g, e1 + 12, 4, 1);
+    assert_true(vector_masked(g, 1));
     guest_write(g, e1 + 12, 1, 0);
+    assert_false(vector_masked(g, 1));
     assert_int_equal(guest_read(g, e1 + 12, 4), 0);
-    assert_int_equal(g->d->msixtbl.reads_forwarded - fwd0, 2);
+    assert_int_equal(g->d->msixtbl.reads_forwarded - fwd0, 1);
     rig_free(g);
+}
+
+/*
+ * An unmask after the guest changed address or data goes to the device
+ * model first (it must rebind the vector with the new message); the
+ * hypervisor unmasks once the device model answered
+ * (msix_write_completion()).  Without a change the unmask is the
+ * hypervisor's alone.
+ */
+static void test_unmask_after_change(void **state)
+{
+    struct rig *g = rig_new(MSIXTBL_POLICY_EMULATE, 12);
+    uint64_t e2 = GTABLE + 2 * 16, ctrl = e2 + 12, dm0, wf0;
+    struct vcpu *v = g->d->vcpu[0];
+
+    guest_write(g, e2 + 8, 4, 0x4242);
+    dm0 = msix_dm_requests(g->dm);
+    wf0 = g->d->msixtbl.writes_intercepted;
+    guest_write(g, ctrl, 4, 0);
+    assert_int_equal(msix_dm_requests(g->dm) - dm0, 1);
+    assert_int_equal(g->d->msixtbl.writes_intercepted, wf0);
+    assert_int_equal(v->arch.hvm.hvm_io.msix_unmask_address, 0);
+    assert_false(vector_masked(g, 2));
+
+    guest_write(g, ctrl, 4, 1);
+    guest_write(g, ctrl, 4, 0);
+    assert_int_equal(msix_dm_requests(g->dm) - dm0, 1);
+    assert_int_equal(g->d->msixtbl.writes_intercepted - wf0, 2);
+    assert_false(vector_masked(g, 2));
+    rig_free(g);
+}
+
+/*
+ * An 8-byte write of data and vector control: the hypervisor applies the
+ * mask bit and the device model still gets the data; both read back.
+ */
+static void test_data_ctrl_qword(void **state)
+{
+    struct rig *g = rig_new(MSIXTBL_POLICY_EMULATE, 13);
+    uint64_t e4 = GTABLE + 4 * 16, dm0, re0;
+
+    guest_write(g, e4 + 8, 8, (1ULL << 32) | 0x77);
+    assert_true(vector_masked(g, 4));
+    dm0 = msix_dm_reads(g->dm);
+    re0 = g->d->msixtbl.reads_emulated;
+    assert_int_equal(guest_read(g, e4 + 8, 8), (1ULL << 32) | 0x77);
+    assert_int_equal(guest_read(g, e4 + 8, 4), 0x77);
+    assert_int_equal(g->d->msixtbl.reads_emulated - re0, 2);
+    assert_int_equal(msix_dm_reads(g->dm), dm0);
+    rig_free(g);
+}
+
+/*
+ * The table is registered once per device and lives while one of its
+ * vectors is bound: after the last unbind the handler takes nothing and
+ * every access goes to the device model uncounted.  A domain whose
+ * MSI-X handling was never set up refuses the registration.
+ */
+static void test_registration(void **state)
+{
+    struct rig *g = rig_new(MSIXTBL_POLICY_EMULATE, 14);
+    uint64_t ctrl = GTABLE + 12, fwd0, re0, dm0;
+    struct hvh_dpci_msi_view view;
+    struct domain *d;
+    unsigned int i;
+
+    hvh_dpci_msi_view(g->d, 0, &view);
+    assert_true(view.msixtbl_registered);
+    assert_int_equal(view.msixtbl_gtable, GTABLE);
+    assert_int_equal(view.msixtbl_refcnt, NR_ENT);
+
+    write_lock(&g->d->event_lock);
+    for ( i = 1; i < NR_ENT; i++ )
+        msixtbl_pt_unregister(g->d, pirq_info(g->d, i));
+    write_unlock(&g->d->event_lock);
+    hvh_dpci_msi_view(g->d, 0, &view);
+    assert_int_equal(view.msixtbl_refcnt, 1);
+    re0 = g->d->msixtbl.reads_emulated;
+    assert_int_equal(guest_read(g, ctrl, 4), 1);
+    assert_int_equal(g->d->msixtbl.reads_emulated - re0, 1);
+
+    write_lock(&g->d->event_lock);
+    msixtbl_pt_unregister(g->d, pirq_info(g->d, 0));
+    write_unlock(&g->d->event_lock);
+    hvh_dpci_msi_view(g->d, 0, &view);
+    assert_false(view.msixtbl_registered);
+    fwd0 = g->d->msixtbl.reads_forwarded;
+    dm0 = msix_dm_reads(g->dm);
+    assert_int_equal(guest_read(g, ctrl, 4), 1);
+    assert_int_equal(g->d->msixtbl.reads_forwarded, fwd0);
+    assert_int_equal(msix_dm_reads(g->dm) - dm0, 1);
+    rig_free(g);
+
+    d = hvh_domain_create(15, 1, true);
+    assert_non_null(d);
+    assert_int_equal(hvh_dpci_domain_init(d, 2, NULL), 0);
+    write_lock(&d->event_lock);
+    assert_int_equal(msixtbl_pt_register(d, pirq_get_info(d, 0), GTABLE),
+                     -ENODEV);
+    write_unlock(&d->event_lock);
+    hvh_dpci_domain_free(d);
+    hvh_domain_destroy(d);
 }
 
 /* MSIX_EMULATED and MSIX_FORWARD records, with their fields. */
@@ -378,7 +506,8 @@ static void test_trace_events(void **state)
     g = rig_new(MSIXTBL_POLICY_EMULATE, 11);
     guest_write(g, GTABLE + 16 + 12, 4, 0);         /* intercepted */
     (void)guest_read(g, GTABLE + 16 + 12, 4);       /* emulated */
-    (void)guest_read(g, GPBA, 2);                   /* forwarded read */
+    (void)guest_read(g, GPBA, 2);                   /* not the handler's */
+    (void)guest_read(g, GTABLE + 16, 2);            /* forwarded read */
     guest_write(g, GTABLE + 16 + 8, 4, 0x55);       /* forwarded write */
     rig_free(g);
     hvh_cpu_leave();
@@ -401,7 +530,7 @@ static void test_trace_events(void **state)
             assert_int_equal(rec.extra[0], 11);
             if ( forwarded == 0 )
             {
-                assert_int_equal(rec.extra[1], GPBA - GTABLE);
+                assert_int_equal(rec.extra[1], 16);
                 assert_int_equal(rec.extra[2], 2);
                 assert_int_equal(rec.extra[3], 0);
             }
@@ -467,6 +596,9 @@ int main(void)
         cmocka_unit_test(test_edge_flow_emulated),
         cmocka_unit_test(test_edge_flow_forwarded),
         cmocka_unit_test(test_still_forwarded),
+        cmocka_unit_test(test_unmask_after_change),
+        cmocka_unit_test(test_data_ctrl_qword),
+        cmocka_unit_test(test_registration),
         cmocka_unit_test(test_trace_events),
         cmocka_unit_test(test_boot_param),
         cmocka_unit_test(test_property_emulate),

@@ -22,9 +22,14 @@
  *  - the machine MSI's side of a guest MSI binding, recorded in the
  *    irq_desc under its lock: the guest mask bit (guest_mask_msi_irq()),
  *    the posted-interrupt IRTE (pi_update_irte(), when iommu_intpost is
- *    set), the pCPU the MSI is steered to (hvm_migrate_pirq()), and the
- *    MSI-X table registration (msixtbl_pt_register()/_unregister(), per
- *    pirq, with an error a test can make it return);
+ *    set), and the pCPU the MSI is steered to (hvm_migrate_pirq());
+ *  - each pirq's machine MSI is entry <pirq> of one MSI-X device per
+ *    domain (desc->msi_desc, a struct msi_desc on the device's msi_list,
+ *    with a machine irq number), so the real msixtbl_pt_register() and
+ *    msixtbl_pt_unregister() (xen/arch/x86/hvm/msixtbl.c) serve hvm.c
+ *    once the test called msixtbl_init(d); hvh_dpci_msi_view() reports
+ *    the registration from d->arch.hvm.msixtbl_list, and a test can take
+ *    the msi_desc away to make the registration fail;
  *  - hvm_girq_dest_2_vcpu_id() with Xen's rule (the one vCPU the
  *    destination names, vCPU 0 for a 1-vCPU guest, else -1);
  *  - the vIO-APIC pins the hardware domain's GSIs are identity-mapped to
@@ -44,6 +49,7 @@
 #include <xen/spinlock.h>
 #include <xen/tasklet.h>
 #include <asm/hvm/irq.h>
+#include <asm/msi.h>
 #include <hvh/irq_desc.h>
 
 struct domain;
@@ -58,6 +64,7 @@ struct hvh_pirq {
     bool present;               /* in the "tree": pirq_info() finds it */
     bool bound;                 /* pirq_guest_bind()ed: interrupts reach it */
     struct irq_desc desc;
+    struct msi_desc msi_desc;   /* desc.msi_desc: MSI-X entry pirq of pdev */
     struct tasklet tasklet;     /* the baseline's (dpci_tasklet.c) */
     uint64_t evtchn_sends;      /* send_guest_pirq() calls */
 };
@@ -72,7 +79,8 @@ struct hvh_gsi {
 /* d->pirq_tree in the harness, and the guest's PCI INTx wires. */
 struct hvh_pirq_table {
     hvh_dpci_deliver_t deliver;
-    int msixtbl_register_rc;        /* what msixtbl_pt_register() returns */
+    struct pci_dev pdev;            /* the device of every pirq's MSI-X */
+    struct arch_msix msix;          /* its capability: one entry a pirq */
     unsigned long lookups;          /* pirq_info() calls */
     bool intx_wire[32][4];          /* device, pin: asserted now */
     uint64_t intx_asserts[32][4];   /* hvm_pci_intx_assert() calls */
@@ -115,7 +123,11 @@ void hvh_dpci_msi_view(struct domain *d, unsigned int pirq,
                        struct hvh_dpci_msi_view *view);
 /* How many pirq_info() lookups were made in d's table. */
 unsigned long hvh_dpci_lookups(struct domain *d);
-/* Make msixtbl_pt_register() return rc (0: succeed) for d. */
+/*
+ * Make msixtbl_pt_register() fail with -EINVAL for d's pirqs (rc
+ * -EINVAL: their irq_desc loses its msi_desc, as for a machine MSI that
+ * is not MSI-X), or succeed again (rc 0).
+ */
 void hvh_dpci_set_msixtbl_rc(struct domain *d, int rc);
 /* Program vIO-APIC pin gsi (all start masked, edge). */
 void hvh_dpci_set_gsi(struct domain *d, unsigned int gsi, bool masked,

@@ -12,6 +12,7 @@
 #include <xen/spinlock.h>
 
 struct pi_desc;
+struct msi_desc;
 
 /* What the machine MSI of a pirq was told (struct msi_desc in Xen). */
 struct hvh_dpci_msi_view {
@@ -22,9 +23,10 @@ struct hvh_dpci_msi_view {
     unsigned int mask_updates;      /* guest_mask_msi_irq() calls */
     int affinity;                   /* pCPU steered to, -1 never */
     unsigned int migrations;        /* hvm_migrate_pirq() that steered */
-    bool msixtbl_registered;        /* msixtbl_pt_register() in force */
+    /* Filled by hvh_dpci_msi_view() from d->arch.hvm.msixtbl_list: */
+    bool msixtbl_registered;        /* the device's table is registered */
     uint64_t msixtbl_gtable;        /* its gtable */
-    unsigned int msixtbl_registers, msixtbl_unregisters;
+    int msixtbl_refcnt;             /* its bound vectors (entry refcnt) */
 };
 
 /* The harness's irq_desc: its lock, and the guest EOIs it received. */
@@ -32,6 +34,7 @@ struct irq_desc {
     spinlock_t lock;
     uint64_t guest_eois;        /* desc_guest_eoi() calls */
     struct hvh_dpci_msi_view msi;   /* under lock */
+    struct msi_desc *msi_desc;      /* as in Xen: the machine MSI(-X) */
 };
 
 #endif /* __HVH_IRQ_DESC_H__ */

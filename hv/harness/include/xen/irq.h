@@ -55,6 +55,8 @@ struct irq_desc;
 typedef struct irq_desc irq_desc_t;
 /* Returns the pirq's descriptor locked (interrupts off if !pflags). */
 irq_desc_t *pirq_spin_lock_irq_desc(const struct pirq *, unsigned long *pflags);
+/* The descriptor of a machine irq number (hvh_irq_register()), or NULL. */
+struct irq_desc *irq_to_desc(int irq);
 /* The guest's EOI for pirq; drops the descriptor lock. */
 void desc_guest_eoi(struct irq_desc *, struct pirq *);
 /* The descriptor of d's pirq number, locked (irqsave), or NULL. */

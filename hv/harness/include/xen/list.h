@@ -54,6 +54,25 @@ static inline void list_del(struct list_head *e)
     e->prev = LIST_POISON2;
 }
 
+/* RCU variants: the new entry is complete before readers can reach it. */
+static inline void list_add_rcu(struct list_head *e, struct list_head *head)
+{
+    struct list_head *next = head->next;
+
+    e->next = next;
+    e->prev = head;
+    next->prev = e;
+    __atomic_store_n(&head->next, e, __ATOMIC_RELEASE);
+}
+
+/* Readers still in e may follow e->next until the grace period ends. */
+static inline void list_del_rcu(struct list_head *e)
+{
+    e->next->prev = e->prev;
+    __atomic_store_n(&e->prev->next, e->next, __ATOMIC_RELEASE);
+    e->prev = LIST_POISON2;
+}
+
 static inline void list_del_init(struct list_head *e)
 {
     __list_del(e->prev, e->next);

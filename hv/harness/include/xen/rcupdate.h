@@ -16,4 +16,17 @@ typedef struct rcu_lock_t rcu_read_lock_t;
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 
+/*
+ * Deferred frees: call_rcu() queues head, rcu_barrier() runs every queued
+ * callback (the harness calls it from hvh_shutdown(), when no reader is
+ * left), so a reader never sees an object freed under it.
+ */
+struct rcu_head {
+    struct rcu_head *next;
+    void (*func)(struct rcu_head *head);
+};
+#define INIT_RCU_HEAD(ptr) do { (ptr)->next = NULL; (ptr)->func = NULL; } while ( 0 )
+void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
+void rcu_barrier(void);
+
 #endif /* __XEN_RCUPDATE_H */

@@ -72,6 +72,8 @@ struct domain {
 #define VPF_blocked  (1UL << _VPF_blocked)
 #define _VPF_down    1
 #define VPF_down     (1UL << _VPF_down)
+#define _VPF_blocked_in_xen 2
+#define VPF_blocked_in_xen  (1UL << _VPF_blocked_in_xen)
 
 extern struct domain *domain_list;
 extern rcu_read_lock_t domlist_read_lock;
@@ -94,6 +96,8 @@ static inline bool is_hvm_domain(const struct domain *d)
     return d->is_hvm;
 }
 #define is_hvm_vcpu(v) is_hvm_domain((v)->domain)
+/* The harness's HVM guests all have a vLAPIC. */
+#define has_vlapic(d) is_hvm_domain(d)
 static inline bool is_iommu_enabled(const struct domain *d)
 {
     return d->hvh_iommu_enabled;
