@@ -86,6 +86,8 @@ int main(int argc, char **argv)
     xengntshr_unshare(sh, shared, pages);
     xengnttab_close(gt);
     xengntshr_close(sh);
+    free(refs);
+    free(doms);
     printf("maps=%lu unmaps=%lu pages=%u rounds=%u\n", maps, unmaps, pages,
            rounds);
     return 0;
