@@ -1,6 +1,10 @@
 /*
  * Harness emulation of asm/bitops.h (x86).  The atomic forms are GCC
- * atomics on unsigned long words; the __ forms are plain.
+ * atomics on unsigned long words; the __ forms are plain.  Reads of a
+ * bitmap (test_bit(), the find_*_bit() walks) are acquire loads, as every
+ * load is on x86: a pCPU that sees a bit set (a pCPU in cpu_online_map,
+ * say) also sees what was written before the set_bit(), which is what hv/
+ * code relies on and ThreadSanitizer needs told.
  */
 #ifndef __X86_BITOPS_H__
 #define __X86_BITOPS_H__
@@ -40,7 +44,7 @@ static inline int test_and_change_bit(int nr, volatile void *addr)
 }
 static inline int test_bit(int nr, const volatile void *addr)
 {
-    return !!(__atomic_load_n(BITOP_ADDR(addr, nr), __ATOMIC_RELAXED) &
+    return !!(__atomic_load_n(BITOP_ADDR(addr, nr), __ATOMIC_ACQUIRE) &
               BITOP_MASK(nr));
 }
 static inline void __set_bit(int nr, void *addr)
@@ -79,7 +83,7 @@ static inline unsigned int find_next_bit(const unsigned long *addr,
     while ( offset < size )
     {
         unsigned long w = __atomic_load_n(&addr[BITOP_WORD(offset)],
-                                          __ATOMIC_RELAXED);
+                                          __ATOMIC_ACQUIRE);
 
         w &= ~0UL << (offset % BITS_PER_LONG);
         if ( w )
@@ -99,7 +103,7 @@ static inline unsigned int find_next_zero_bit(const unsigned long *addr,
     while ( offset < size )
     {
         unsigned long w = ~__atomic_load_n(&addr[BITOP_WORD(offset)],
-                                           __ATOMIC_RELAXED);
+                                           __ATOMIC_ACQUIRE);
 
         w &= ~0UL << (offset % BITS_PER_LONG);
         if ( w )
