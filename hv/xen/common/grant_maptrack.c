@@ -67,7 +67,7 @@ integer_runtime_param("gnttab_max_maptrack_frames", opt_max_maptrack_frames);
 
 unsigned int __read_mostly opt_maptrack_policy = MAPTRACK_POLICY_PERCPU;
 
-static int __init parse_maptrack_policy(const char *s)
+static int __init cf_check parse_maptrack_policy(const char *s)
 {
     if ( !strcmp(s, "locked") )
         opt_maptrack_policy = MAPTRACK_POLICY_LOCKED;
@@ -597,7 +597,8 @@ int maptrack_for_each_free(const struct domain *d,
 
 /* ---- telemetry ------------------------------------------------------------ */
 
-static void maptrack_fill_domain(const struct domain *d, void *record)
+static void cf_check maptrack_fill_domain(const struct domain *d,
+                                          void *record)
 {
     struct telemetry_maptrack_domain *r = record;
     const struct vcpu *v;
@@ -613,7 +614,7 @@ static void maptrack_fill_domain(const struct domain *d, void *record)
     }
 }
 
-static int __init maptrack_telemetry_init(void)
+static int __init cf_check maptrack_telemetry_init(void)
 {
     return telemetry_register_domain_fill(TELEMETRY_NODE_MAPTRACK,
                                           maptrack_fill_domain);

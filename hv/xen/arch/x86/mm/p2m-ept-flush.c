@@ -64,7 +64,7 @@ unsigned int __read_mostly opt_ept_flush_policy = EPT_FLUSH_DEFERRED;
 static char __read_mostly opt_ept_flush_policy_str[sizeof("deferred")] =
     "deferred";
 
-static int parse_ept_flush_policy(const char *s);
+static int cf_check parse_ept_flush_policy(const char *s);
 
 static void __init init_ept_flush_policy(struct param_hypfs *par)
 {
@@ -73,7 +73,7 @@ static void __init init_ept_flush_policy(struct param_hypfs *par)
 custom_runtime_param("ept_flush_policy", parse_ept_flush_policy,
                      init_ept_flush_policy);
 
-static int parse_ept_flush_policy(const char *s)
+static int cf_check parse_ept_flush_policy(const char *s)
 {
     unsigned int policy;
 
@@ -122,7 +122,7 @@ int ept_flush_domain_init(struct domain *d)
 /* ---- IPI targets ---------------------------------------------------------- */
 
 /* Pre-fix: the interrupted pCPU invalidates in the IPI handler. */
-static void ept_flush_ipi_sync(void *data)
+static void cf_check ept_flush_ipi_sync(void *data)
 {
     struct domain *d = data;
     struct ept_flush_domain *ef = &d->ept_flush;
@@ -136,7 +136,7 @@ static void ept_flush_ipi_sync(void *data)
  * out of the guest; it is marked, so vmx_vmenter_helper() invalidates
  * before it enters again.
  */
-static void ept_flush_ipi_exit(void *data)
+static void cf_check ept_flush_ipi_exit(void *data)
 {
 }
 
@@ -394,7 +394,7 @@ void ept_flush_domain_stats(const struct domain *d,
     spin_unlock(&ef->stats_lock);
 }
 
-static void ept_fill_domain(const struct domain *d, void *record)
+static void cf_check ept_fill_domain(const struct domain *d, void *record)
 {
     struct telemetry_ept_domain *r = record;
     uint64_t domid = r->domid;
@@ -403,7 +403,7 @@ static void ept_fill_domain(const struct domain *d, void *record)
     r->domid = domid;
 }
 
-static int __init ept_flush_telemetry_init(void)
+static int __init cf_check ept_flush_telemetry_init(void)
 {
     return telemetry_register_domain_fill(TELEMETRY_NODE_EPT, ept_fill_domain);
 }

@@ -192,7 +192,7 @@ static void cf_check pi_telemetry_refresh(void)
 
 /* ---- parameters ------------------------------------------------------------------ */
 
-static int parse_pi_list_policy(const char *s)
+static int cf_check parse_pi_list_policy(const char *s)
 {
     if ( !strcmp(s, "baseline") )
         pi_policy = PI_POLICY_BASELINE;
@@ -204,7 +204,7 @@ static int parse_pi_list_policy(const char *s)
 }
 custom_param("pi_list_policy", parse_pi_list_policy);
 
-static int parse_pi_list_redirect(const char *s)
+static int cf_check parse_pi_list_redirect(const char *s)
 {
     if ( !strcmp(s, "next") )
         pi_redirect = PI_REDIRECT_NEXT;
@@ -216,7 +216,7 @@ static int parse_pi_list_redirect(const char *s)
 }
 custom_param("pi_list_redirect", parse_pi_list_redirect);
 
-static int parse_pi_list_slack(const char *s)
+static int cf_check parse_pi_list_slack(const char *s)
 {
     const char *e;
     unsigned long v = simple_strtoul(s, &e, 0);
