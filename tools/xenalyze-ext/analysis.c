@@ -830,6 +830,18 @@ pad_words(const struct xte_record *rec, uint32_t *pad)
     return pad;
 }
 
+/* A record of pCPU p at tsc: the pCPU's count and time span. */
+static inline __attribute__((always_inline)) void
+pcpu_note(struct xa_pcpu *p, uint64_t tsc)
+{
+    if (__builtin_expect(!p->seen, 0)) {
+        p->seen = 1;
+        p->first_tsc = tsc;
+    }
+    p->records++;
+    p->last_tsc = tsc > p->last_tsc ? tsc : p->last_tsc;
+}
+
 /* What every record does first, in record order: time and its pCPU. */
 static inline __attribute__((always_inline)) struct xa_pcpu *
 feed_time(struct xa_analysis *a, const struct xte_record *rec)
@@ -845,13 +857,7 @@ feed_time(struct xa_analysis *a, const struct xte_record *rec)
         a->tsc_backwards++;
     else
         a->last_tsc = tsc;
-    if (__builtin_expect(!p->seen, 0)) {
-        p->seen = 1;
-        p->first_tsc = tsc;
-    }
-    p->records++;
-    if (tsc > p->last_tsc)
-        p->last_tsc = tsc;
+    pcpu_note(p, tsc);
     a->records++;
     return p;
 }
@@ -984,12 +990,7 @@ static void feed_chunk(struct xa_analysis *a, const struct xte_record *recs,
             backwards++;
         else
             last = tsc;
-        if (__builtin_expect(!p->seen, 0)) {
-            p->seen = 1;
-            p->first_tsc = tsc;
-        }
-        p->records++;
-        p->last_tsc = tsc > p->last_tsc ? tsc : p->last_tsc;
+        pcpu_note(p, tsc);
 
         if (__builtin_expect(XTE_IS_CATALOGUE_EVENT(rec->event) && f.ev1, 1)) {
             const uint32_t *x = rec->extra;

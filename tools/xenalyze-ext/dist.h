@@ -67,19 +67,38 @@ static inline unsigned int dist_bucket(uint64_t v)
            (unsigned int)((v >> shift) & (XA_DIST_SUB - 1));
 }
 
-/* Inline: the analyser adds a sample for most records it reads. */
-static inline void dist_add(struct xa_dist *d, uint64_t v)
+/*
+ * The two halves of adding a sample: its figures that do not depend on
+ * where it is kept (count is left to the caller), and keeping it in room
+ * the distribution already has, which returns 0 when there is none (then
+ * only dist_add_slow() can: growing, folding, widening).
+ */
+static inline void dist_note(struct xa_dist *d, uint64_t v)
 {
     if (__builtin_expect(v < d->min, 0) || __builtin_expect(!d->count, 0))
         d->min = v;
     if (__builtin_expect(v > d->max, 0))
         d->max = v;
     d->sum += v;
+}
+
+static inline __attribute__((always_inline)) int
+dist_keep_in_room(struct xa_dist *d, uint64_t v)
+{
     if (__builtin_expect(d->count < d->cap && d->s32 && v <= UINT32_MAX, 1))
         d->s32[d->count] = (uint32_t)v;
     else if (d->hist)
         d->hist[dist_bucket(v)]++;
     else
+        return 0;
+    return 1;
+}
+
+/* Inline: the analyser adds a sample for most records it reads. */
+static inline void dist_add(struct xa_dist *d, uint64_t v)
+{
+    dist_note(d, v);
+    if (__builtin_expect(!dist_keep_in_room(d, v), 0))
         dist_add_slow(d, v);
     d->count++;
 }
@@ -96,17 +115,9 @@ static inline void dist_add(struct xa_dist *d, uint64_t v)
 static inline __attribute__((always_inline)) int
 dist_add_in_place(struct xa_dist *d, uint64_t v)
 {
-    if (__builtin_expect(d->count < d->cap && d->s32 && v <= UINT32_MAX, 1))
-        d->s32[d->count] = (uint32_t)v;
-    else if (d->hist)
-        d->hist[dist_bucket(v)]++;
-    else
+    if (!dist_keep_in_room(d, v))
         return 0;
-    if (__builtin_expect(v < d->min, 0) || __builtin_expect(!d->count, 0))
-        d->min = v;
-    if (__builtin_expect(v > d->max, 0))
-        d->max = v;
-    d->sum += v;
+    dist_note(d, v);
     d->count++;
     return 1;
 }
