@@ -440,6 +440,24 @@ static uint8_t ev_names_domain[XTE_NR_EVENTS];
  */
 static uint8_t ev_bin[XTE_NR_EVENTS];
 
+/* The one statement of which event types share a bin. */
+static inline __attribute__((always_inline)) unsigned int
+bin_of(unsigned int e)
+{
+    switch (e) {
+    case XTE_EV_PI_LIST_DEL:
+        return XTE_EV_PI_LIST_ADD;
+    case XTE_EV_DOMAIN_INFO:
+    case XTE_EV_MAPTRACK_STEAL:
+    case XTE_EV_MAPTRACK_EXHAUSTED:
+        return XTE_EV_MAPTRACK_GROW;
+    }
+    return e;
+}
+
+/* Bins that hold more than one event type, counted by bins_init(). */
+static uint8_t bin_shared[XTE_NR_EVENTS];
+
 /*
  * What the first pass needs of an event, in one load, by its 12-bit
  * number: xte_event_by_number[] and the tables above, folded together.
@@ -459,14 +477,12 @@ static void bins_init(void)
     for (unsigned int e = 0; e < XTE_NR_EVENTS; e++) {
         const struct xte_event_desc *ev = &xte_events[e];
 
-        ev_bin[e] = (uint8_t)e;
+        ev_bin[e] = (uint8_t)bin_of(e);
+        if (ev_bin[e] != e)
+            bin_shared[ev_bin[e]] = 1;
         ev_names_domain[e] = ev->nr_fields &&
                              strcmp(ev->fields[0].name, "domid") == 0;
     }
-    ev_bin[XTE_EV_PI_LIST_DEL] = XTE_EV_PI_LIST_ADD;
-    ev_bin[XTE_EV_DOMAIN_INFO] = XTE_EV_MAPTRACK_GROW;
-    ev_bin[XTE_EV_MAPTRACK_STEAL] = XTE_EV_MAPTRACK_GROW;
-    ev_bin[XTE_EV_MAPTRACK_EXHAUSTED] = XTE_EV_MAPTRACK_GROW;
     for (unsigned int num = 0; num < 4096; num++) {
         struct ev_first *f = &ev_first[num];
         unsigned int e;
@@ -481,11 +497,6 @@ static void bins_init(void)
     }
 }
 
-/* A bin that holds more than one event type. */
-static inline int bin_is_shared(unsigned int b)
-{
-    return b == XTE_EV_PI_LIST_ADD || b == XTE_EV_MAPTRACK_GROW;
-}
 
 static __attribute__((noinline)) void
 group_set_aside(struct xa_group *g, struct xa_dist *d, uint64_t v,
@@ -945,6 +956,8 @@ run_bin(struct xa_analysis *a, struct xa_group *g,
         const struct xte_record *recs, enum xte_event_index bin,
         const uint16_t *idx, unsigned int m)
 {
+    const int shared = bin_shared[bin];
+
     for (unsigned int k = 0; k < m; k++) {
         unsigned int i = idx[k];
         const struct xte_record *rec = &recs[i];
@@ -952,7 +965,7 @@ run_bin(struct xa_analysis *a, struct xa_group *g,
         const uint32_t *x = rec->extra;
         uint32_t pad[XTE_MAX_EXTRA];
 
-        if (bin_is_shared(bin)) {
+        if (shared) {
             ev = (enum xte_event_index)xte_event_index_of(rec->event);
             a->by_catalogue_event[ev]++;
         }
@@ -960,7 +973,7 @@ run_bin(struct xa_analysis *a, struct xa_group *g,
             x = pad_words(rec, pad);
         on_catalogue(a, ev, rec, x, g->named[i], g, i);
     }
-    if (!bin_is_shared(bin))
+    if (!shared)
         a->by_catalogue_event[bin] += m;
 }
 
