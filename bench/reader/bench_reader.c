@@ -9,7 +9,9 @@
  * as the tools read a whole trace), best of three each.  Also times, for
  * information, one xte_reader_next() call per record, the reader fed
  * through a pipe by cat (stream mode), and the CPU time (user + system) of
- * cat and of the batched reader.  The file is deleted at the end.
+ * cat and of the batched reader, and the ceiling: the cheapest merge design
+ * known (merge_ceiling.c, no checks) on one thread and split by time over
+ * every online CPU.  The file is deleted at the end.
  *
  * Output: one RESULT line per claim (see bench/), plus INFO lines.
  */
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "merge_ceiling.h"
 #include "xentrace.h"
 
 #define NR_CPUS 8
@@ -247,6 +250,28 @@ static double time_reader(const char *path, int through_pipe, int batched,
     return now() - t0;
 }
 
+/*
+ * The merge ceiling (merge_ceiling.c) on nr_threads threads, best of three;
+ * the records carry their index as first word, so their sum is known.
+ */
+static double time_ceiling(const char *path, unsigned int nr_threads,
+                           uint64_t want, int *avx512)
+{
+    double best = 0;
+
+    for (int i = 0; i < 3; i++) {
+        struct merge_ceiling_result res;
+
+        if (merge_ceiling(path, nr_threads, want, want * (want - 1) / 2,
+                          &res))
+            exit(1);
+        if (best == 0 || res.setup_secs + res.merge_secs < best)
+            best = res.setup_secs + res.merge_secs;
+        *avx512 = res.avx512;
+    }
+    return best;
+}
+
 static double best3(double a, double b, double c)
 {
     double m = a < b ? a : b;
@@ -261,6 +286,11 @@ int main(void)
     struct stat st;
     uint64_t n;
     double gen, cat, rd, single_rd, pipe_rd, walk, mb, cat_mbs, rd_mbs;
+    double ceil1, ceil_all;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned int nr_threads = online < 1 ? 1 : online > 16 ? 16 :
+                              (unsigned int)online;
+    int avx512 = 0;
 
     snprintf(trace_path, sizeof(trace_path), "%s/bench-reader-%d.trace",
              build && *build ? build : "build", (int)getpid());
@@ -284,6 +314,8 @@ int main(void)
     pipe_rd = time_reader(path, 1, 1, n);
     walk = best3(time_file_order_walk(path, n), time_file_order_walk(path, n),
                  time_file_order_walk(path, n));
+    ceil1 = time_ceiling(path, 1, n, &avx512);
+    ceil_all = time_ceiling(path, nr_threads, n, &avx512);
     unlink(path);
 
     cat_mbs = mb / cat;
@@ -298,6 +330,13 @@ int main(void)
            "(%.0f MB/s, %.2fx cat's time); the reader spends %.1f ns a "
            "record above it on the TSC merge of %d pCPUs\n", walk, mb / walk,
            walk / cat, (rd - walk) * 1e9 / (double)n, NR_CPUS);
+    printf("INFO|reader-throughput|ceiling: the cheapest merge design known "
+           "(file mapped, TSCs decoded per pCPU, %s two-way merges, records "
+           "copied out, nothing checked) takes %.3f s on one thread (%.2fx "
+           "cat's time) and %.3f s split by time over %u threads (%.2fx); "
+           "within 3x of cat needs at most %.3f s\n",
+           avx512 ? "AVX-512 bitonic" : "scalar branch-free", ceil1,
+           ceil1 / cat, ceil_all, nr_threads, ceil_all / cat, 3 * cat);
     /*
      * CPU time says what each costs when the machine is shared (wall time
      * then includes waiting for a core); the claim itself is on wall time.

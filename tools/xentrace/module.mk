@@ -79,9 +79,11 @@ $(XTE_FUZZER): $(XTE_FUZZ_SRCS) $(wildcard tools/xentrace/fuzz/corpus/*)
 	cp -n tools/xentrace/fuzz/corpus/* $@_corpus/ 2>/dev/null || true
 FUZZERS += $(XTE_FUZZER)
 
-# Reader throughput against cat (bench/reader), run by make bench.
+# Reader throughput against cat (bench/reader), run by make bench, with
+# the ceiling of the cheapest known merge design measured beside it.
 XTE_BENCH := $(BUILD)/bench/bench_reader
-$(XTE_BENCH): $(call objs,bench/reader/bench_reader.c) $(LIBXENTRACE)
+$(XTE_BENCH): $(call objs,bench/reader/bench_reader.c \
+                bench/reader/merge_ceiling.c) $(LIBXENTRACE)
 	@mkdir -p $(dir $@)
 	$(LINK)
 BENCHES += $(XTE_BENCH)
