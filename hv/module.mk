@@ -115,6 +115,18 @@ $(HV_TEST_TELEMETRY): $(call objs,hv/harness/tests/test_telemetry.c) $(HV_LIBS)
 $(HV_TEST_TELEMETRY): LDLIBS += $(CMOCKA_LIBS)
 TESTS += $(HV_TEST_TELEMETRY)
 
+# The telemetry core with two of the five fixes, linked as objects (not
+# through libhvxen.a) like a Xen tree with only their obj-y lines: only
+# their nodes are published.
+HV_TELEMETRY_SUBSET_SRCS := hv/xen/common/telemetry.c \
+    hv/xen/common/grant_maptrack.c hv/xen/arch/x86/mm/p2m-ept-flush.c
+HV_TEST_TELEMETRY_SUBSET := $(TESTBIN)/hv-telemetry-subset-test
+$(HV_TEST_TELEMETRY_SUBSET): $(call objs,hv/harness/tests/test_telemetry_subset.c $(HV_TELEMETRY_SUBSET_SRCS)) $(LIBHVHARNESS) $(LIB)/libxentrace-ext.a
+	@mkdir -p $(dir $@)
+	$(LINK)
+$(HV_TEST_TELEMETRY_SUBSET): LDLIBS += $(CMOCKA_LIBS)
+TESTS += $(HV_TEST_TELEMETRY_SUBSET)
+
 # PI blocking lists: directed and property tests (inline pCPUs).
 HV_TEST_PI := $(TESTBIN)/hv-pi-test
 $(HV_TEST_PI): $(call objs,hv/harness/tests/test_pi.c) $(HV_LIBS)

@@ -4,7 +4,8 @@
  * (xte_node_parse) into the values the per-pCPU helpers stored, per-domain
  * records carry their fill()ed values, the log2 buckets match the
  * catalogue's, and the shared-memory publisher hands readers the same
- * bytes.
+ * bytes.  No fix is linked here (the test registers the nodes it reads,
+ * as their fixes would): only registered nodes are published, once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -56,6 +58,20 @@ static uint64_t field(const struct xte_node_view *v, int domain,
                        f);
 }
 
+/* Stand in for the fixes' initcalls (this test links none of them). */
+static void register_nodes(bool msix)
+{
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_PI, NULL, NULL),
+                     0);
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_DPCI, NULL,
+                                             NULL), 0);
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_EPT, NULL, NULL),
+                     0);
+    if ( msix )
+        assert_int_equal(telemetry_register_node(TELEMETRY_NODE_MSIX, NULL,
+                                                 NULL), 0);
+}
+
 static void test_pcpu_records(void **state)
 {
     struct xte_node_view v;
@@ -64,6 +80,7 @@ static void test_pcpu_records(void **state)
     unsigned int cpu;
 
     assert_int_equal(hvh_boot(4, NULL), 0);
+    register_nodes(true);
     for ( cpu = 0; cpu < 4; cpu++ )
     {
         hvh_cpu_enter(cpu);
@@ -139,10 +156,9 @@ static void test_domain_records(void **state)
     unsigned int i, seen = 0;
 
     assert_int_equal(hvh_boot(2, NULL), 0);
-    assert_int_equal(telemetry_register_domain_fill(TELEMETRY_NODE_PI,
-                                                    fill_msix), -EINVAL);
-    assert_int_equal(telemetry_register_domain_fill(TELEMETRY_NODE_MSIX,
-                                                    fill_msix), 0);
+    register_nodes(false);
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_MSIX, fill_msix,
+                                             NULL), 0);
     for ( i = 0; i < 3; i++ )
         assert_non_null(d[i] = hvh_domain_create(i + 1, 1, true));
     read_node("msix", &v);
@@ -172,6 +188,7 @@ static void test_offline_pcpu_keeps_record(void **state)
     struct xte_node_view v;
 
     assert_int_equal(hvh_boot(3, NULL), 0);
+    register_nodes(true);
     hvh_cpu_enter(2);
     TELEMETRY_ADD(ept, ipis_sent, 42);
     hvh_cpu_leave();
@@ -191,6 +208,7 @@ static void test_shm_publish(void **state)
     size_t got_len = 0, want_len = 0;
 
     assert_int_equal(hvh_boot(4, NULL), 0);
+    register_nodes(true);
     hvh_cpu_enter(1);
     TELEMETRY_ADD(dpci, items_run, 99);
     hvh_cpu_leave();
@@ -214,6 +232,81 @@ static void test_shm_publish(void **state)
     xte_shm_close(r, 0);
     hvh_publish_stop(true);
     assert_null(xte_shm_open(name, &err));
+    hvh_shutdown();
+}
+
+static unsigned int refreshes;
+
+static void count_refresh(void)
+{
+    refreshes++;
+}
+
+static void fill_other(const struct domain *d, void *record)
+{
+    fail();
+}
+
+static void list_leaf(const char *path, void *arg)
+{
+    char *names = arg;
+
+    strcat(names, path);
+    strcat(names, " ");
+}
+
+/*
+ * Nothing is published until a fix registers its node; a registration
+ * the core refuses changes nothing.
+ */
+static void test_register_node(void **state)
+{
+    struct xte_node_view v;
+    char names[256] = "";
+    size_t len;
+
+    assert_int_equal(hvh_boot(2, NULL), 0);
+    assert_int_equal(hvh_hypfs_for_each_leaf("/telemetry", list_leaf,
+                                             names), 0);
+    assert_string_equal(names, "");
+    assert_int_equal(hvh_hypfs_read("/telemetry/maptrack", buf, sizeof(buf),
+                                    &len), -ENOENT);
+
+    /* pi has no per-domain records: no fill. */
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_PI, fill_msix,
+                                             NULL), -EINVAL);
+    assert_int_equal(telemetry_register_node(TELEMETRY_NR_NODES, NULL, NULL),
+                     -EINVAL);
+    assert_int_equal(hvh_hypfs_for_each_leaf("/telemetry", list_leaf,
+                                             names), 0);
+    assert_string_equal(names, "");
+
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_MSIX, fill_msix,
+                                             count_refresh), 0);
+    /* A second owner is refused and the first one's callbacks stay. */
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_MSIX, fill_other,
+                                             NULL), -EEXIST);
+    assert_int_equal(telemetry_register_node(TELEMETRY_NODE_PI, NULL, NULL),
+                     0);
+    assert_int_equal(hvh_hypfs_for_each_leaf("/telemetry", list_leaf,
+                                             names), 0);
+    assert_string_equal(names, "/telemetry/msix /telemetry/pi ");
+    assert_non_null(hvh_domain_create(5, 1, true));
+    refreshes = 0;
+    read_node("msix", &v);
+    assert_int_equal(refreshes, 1);
+    assert_int_equal(v.hdr.nr_domains, 1);
+    assert_int_equal(field(&v, 1, 0, "reads_emulated"), 50);
+    assert_int_equal(hvh_hypfs_read("/telemetry/ept", buf, sizeof(buf),
+                                    &len), -ENOENT);
+    hvh_shutdown();
+
+    /* A new boot starts from nothing registered again. */
+    assert_int_equal(hvh_boot(2, NULL), 0);
+    names[0] = '\0';
+    assert_int_equal(hvh_hypfs_for_each_leaf("/telemetry", list_leaf,
+                                             names), 0);
+    assert_string_equal(names, "");
     hvh_shutdown();
 }
 
@@ -304,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_domain_records),
         cmocka_unit_test(test_offline_pcpu_keeps_record),
         cmocka_unit_test(test_shm_publish),
+        cmocka_unit_test(test_register_node),
         cmocka_unit_test(test_trace_off_by_default),
         cmocka_unit_test(test_trace_file),
     };

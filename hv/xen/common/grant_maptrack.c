@@ -616,7 +616,7 @@ static void cf_check maptrack_fill_domain(const struct domain *d,
 
 static int __init cf_check maptrack_telemetry_init(void)
 {
-    return telemetry_register_domain_fill(TELEMETRY_NODE_MAPTRACK,
-                                          maptrack_fill_domain);
+    return telemetry_register_node(TELEMETRY_NODE_MAPTRACK,
+                                   maptrack_fill_domain, NULL);
 }
 __initcall(maptrack_telemetry_init);

@@ -7,16 +7,35 @@
  * sees events, not state; nothing tells an administrator how long a PI
  * blocking list is or how often dpci softirqs run.  This file keeps one
  * counter block per pCPU and per catalogue node, always on, and serves
- * them to libxenhypfs readers.
+ * them to libxenhypfs readers.  A node is published only once the fix
+ * that owns it registers it: the fixes are linked one by one (one obj-y
+ * line each), and a node of a fix left out would read as zeros, which no
+ * reader can tell from an idle fix.
  *
- * Format (public/telemetry.h, generated from the catalogue): a struct
- * telemetry_header, then one record per pCPU id 0 .. nr_cpu_ids - 1 (an
- * offline pCPU keeps its last counters), then one record per domain for
- * nodes that have them.  Readers index records by pCPU id, refuse an
- * unknown version and accept larger records (fields appended later).
+ * Counters: the nodes are the catalogue's (public/telemetry.h, generated
+ * from tools/xentrace/catalogue.def): pi (PI blocking lists,
+ * vmx/pi_blocking.c), msix (MSI-X table accesses, hvm/msixtbl.c), dpci
+ * (passthrough interrupt injection, passthrough/x86/hvm.c and
+ * dpci_softirq.c), maptrack (grant maptrack handles,
+ * common/grant_maptrack.c) and ept (EPT invalidations,
+ * mm/p2m-ept-flush.c).  Each of those files calls
+ * telemetry_register_node() from its own initcall, with the fill()
+ * of its per-domain records and the refresh() of its derived gauges; the
+ * blocks themselves are defined here for every node, so code that
+ * updates another fix's counters links whatever the set of fixes.
  *
- * Invariant: a read never writes a block and never takes a lock a block
- * writer holds; each 64-bit field is copied with one load.
+ * Format (public/telemetry.h): a struct telemetry_header, then one
+ * record per pCPU id 0 .. nr_cpu_ids - 1 (an offline pCPU keeps its last
+ * counters), then one record per domain for nodes that have them.
+ * Readers index records by pCPU id, refuse an unknown version, accept
+ * larger records (fields appended later), and take a missing node for a
+ * fix that is not built in.
+ *
+ * Invariants: /telemetry/<node> exists if and only if the fix owning
+ * <node> registered it (at most once: a second registration fails with
+ * -EEXIST and changes nothing); a read never writes a block and never
+ * takes a lock a block writer holds; each 64-bit field is copied with one
+ * load.
  */
 
 #include <xen/cpumask.h>
@@ -230,34 +249,39 @@ static int cf_check telemetry_read(const struct hypfs_entry *entry,
     return -EFAULT;
 }
 
-int telemetry_register_domain_fill(enum telemetry_node node,
-                                   void (*fill)(const struct domain *d,
-                                                void *record))
+int telemetry_register_node(enum telemetry_node node,
+                            void (*fill)(const struct domain *d,
+                                         void *record),
+                            void (*refresh)(void))
 {
-    if ( node >= TELEMETRY_NR_NODES || !telemetry_nodes[node].domain_size )
-        return -EINVAL;
-    if ( telemetry_nodes[node].fill && telemetry_nodes[node].fill != fill )
-        return -EEXIST;
-    telemetry_nodes[node].fill = fill;
-    return 0;
-}
+    struct telemetry_node_desc *n;
+    int rc;
 
-int telemetry_register_refresh(enum telemetry_node node,
-                               void (*refresh)(void))
-{
     if ( node >= TELEMETRY_NR_NODES )
         return -EINVAL;
-    if ( telemetry_nodes[node].refresh &&
-         telemetry_nodes[node].refresh != refresh )
-        return -EEXIST;
-    telemetry_nodes[node].refresh = refresh;
+    n = &telemetry_nodes[node];
+    if ( fill && !n->domain_size )
+        return -EINVAL;
+
+    /*
+     * hypfs refuses a second leaf of the same name: a node registered
+     * twice keeps its first owner's callbacks.  Nothing reads a node
+     * before dom0 runs, long after the initcalls that register them.
+     */
+    rc = hypfs_add_leaf(&telemetry_dir, &n->leaf, false);
+    if ( rc )
+        return rc;
+    n->fill = fill;
+    n->refresh = refresh;
     return 0;
 }
 
+/*
+ * A presmp initcall: it runs before every initcall of the fixes, which
+ * add their nodes to the directory made here.
+ */
 static int __init cf_check telemetry_init(void)
 {
-    unsigned int i;
-
 #define TELEMETRY_COUNT(n_, N_, dsize) + 1
     BUILD_BUG_ON((0 TELEMETRY_FOR_EACH_NODE(TELEMETRY_COUNT)) !=
                  TELEMETRY_NR_NODES);
@@ -265,8 +289,6 @@ static int __init cf_check telemetry_init(void)
 
     telemetry_generation = get_cycles();
     hypfs_add_dir(&hypfs_root, &telemetry_dir, true);
-    for ( i = 0; i < TELEMETRY_NR_NODES; i++ )
-        hypfs_add_leaf(&telemetry_dir, &telemetry_nodes[i].leaf, true);
     return 0;
 }
 presmp_initcall(telemetry_init);

@@ -5,7 +5,8 @@
  *
  * The record layouts are generated (public/telemetry.h, from the
  * catalogue); this header only instantiates one per-CPU block per node and
- * offers the update helpers.
+ * offers the update helpers.  A node is published in hypfs only when the
+ * fix owning it calls telemetry_register_node().
  *
  * Rule: a pCPU's block is written by that pCPU, or by whoever holds the
  * lock that serialises every writer of that block (e.g. the lock of the
@@ -92,23 +93,27 @@ static inline void telemetry_hist_add(struct telemetry_hist *h, uint64_t v)
     telemetry_hist_add(&telemetry_this(node)->field, v)
 
 /*
- * Per-domain records: a subsystem whose node has them registers a fill
- * function at boot.  The telemetry core walks the domain list and, for
- * each domain, hands fill() a zeroed record whose key (domid) is already
- * set.  fill() runs under the domain list's RCU read lock and must not
- * block.  Returns 0, or -EEXIST/-EINVAL.
+ * Publish /telemetry/<node>.  The fix that owns a node calls this once,
+ * from its own initcall (they all run after the telemetry core's presmp
+ * initcall), so that a hypervisor built without that fix has no such node
+ * and readers can tell "not built in" from "idle".  Returns 0, -EINVAL
+ * (no such node, or a fill for a node without per-domain records) or
+ * -EEXIST (already registered: the first registration stands).
+ *
+ * fill (may be NULL): for nodes with per-domain records.  The telemetry
+ * core walks the domain list and, for each domain, hands fill() a zeroed
+ * record whose key (domid) is already set.  fill() runs under the domain
+ * list's RCU read lock and must not block.
+ *
+ * refresh (may be NULL): gauges derived from global state (e.g. a limit
+ * every pCPU shares) can be brought up to date just before each read
+ * instead of on every change: refresh() runs when a reader enters the
+ * node, and writes those fields under whatever lock serialises their
+ * writers.
  */
-int telemetry_register_domain_fill(enum telemetry_node node,
-                                   void (*fill)(const struct domain *d,
-                                                void *record));
-
-/*
- * Gauges derived from global state (e.g. a limit every pCPU shares) can be
- * brought up to date just before each read instead of on every change:
- * refresh() runs when a reader enters the node, and writes those fields
- * under whatever lock serialises their writers.
- */
-int telemetry_register_refresh(enum telemetry_node node,
-                               void (*refresh)(void));
+int telemetry_register_node(enum telemetry_node node,
+                            void (*fill)(const struct domain *d,
+                                         void *record),
+                            void (*refresh)(void));
 
 #endif /* __XEN_TELEMETRY_H__ */

@@ -548,7 +548,7 @@ static void cf_check msixtbl_fill_domain(const struct domain *d, void *record)
 
 static int __init cf_check msixtbl_telemetry_init(void)
 {
-    return telemetry_register_domain_fill(TELEMETRY_NODE_MSIX,
-                                          msixtbl_fill_domain);
+    return telemetry_register_node(TELEMETRY_NODE_MSIX, msixtbl_fill_domain,
+                                   NULL);
 }
 __initcall(msixtbl_telemetry_init);

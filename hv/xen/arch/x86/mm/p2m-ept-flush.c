@@ -405,6 +405,6 @@ static void cf_check ept_fill_domain(const struct domain *d, void *record)
 
 static int __init cf_check ept_flush_telemetry_init(void)
 {
-    return telemetry_register_domain_fill(TELEMETRY_NODE_EPT, ept_fill_domain);
+    return telemetry_register_node(TELEMETRY_NODE_EPT, ept_fill_domain, NULL);
 }
 __initcall(ept_flush_telemetry_init);

@@ -1087,7 +1087,7 @@ static void cf_check dpci_fill_domain(const struct domain *d, void *record)
 
 static int __init cf_check dpci_telemetry_init(void)
 {
-    return telemetry_register_domain_fill(TELEMETRY_NODE_DPCI,
-                                          dpci_fill_domain);
+    return telemetry_register_node(TELEMETRY_NODE_DPCI, dpci_fill_domain,
+                                   NULL);
 }
 __initcall(dpci_telemetry_init);

@@ -709,10 +709,11 @@ static int __init cf_check pi_blocking_init(void)
         pi_pcpu_init(cpu);
     alloc_direct_apic_vector(&pi_wakeup_vector, pi_wakeup_interrupt);
     register_cpu_notifier(&pi_cpu_nfb);
-    telemetry_register_refresh(TELEMETRY_NODE_PI, pi_telemetry_refresh);
     pi_ready = true;
     write_atomic(&pi_list_limit, 0);
     pi_update_limit();
-    return 0;
+    /* Last: /telemetry/pi appears with its limit already set. */
+    return telemetry_register_node(TELEMETRY_NODE_PI, NULL,
+                                   pi_telemetry_refresh);
 }
 __initcall(pi_blocking_init);
