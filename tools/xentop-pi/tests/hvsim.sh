@@ -7,7 +7,7 @@
 # the lists are filled before tracing starts.
 set -u
 . "$(dirname "$0")/lib.sh"
-HVSIM=$ROOT/$BUILD/bin/hvsim
+HVSIM=$BUILD/bin/hvsim
 [ -x "$HVSIM" ] || { echo "hvsim not built"; exit 77; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 name=xtp-hvsim-$$

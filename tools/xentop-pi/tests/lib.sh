@@ -1,8 +1,10 @@
 # Shared by the xentop-pi test scripts: paths and a scratch directory.
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
-XTP=$ROOT/$BUILD/bin/xentop-pi
-HELP=$ROOT/$BUILD/tests/xentop-pi
+# BUILD is relative to the repository root unless absolute (make BUILD=/tmp/b).
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+XTP=$BUILD/bin/xentop-pi
+HELP=$BUILD/tests/xentop-pi
 EXP=$ROOT/tools/xentop-pi/tests/expected
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/xtp-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
