@@ -54,7 +54,9 @@ static void usage(FILE *out)
 "  --histograms record|host\n"
 "                   one histogram series per pCPU/domain record (default),\n"
 "                   or one per host, summed over the records\n"
-"  --xen            this Xen host, through hypfs /telemetry/*\n"
+"  --xen            this Xen host, through hypfs /telemetry/*; a node the\n"
+"                   hypervisor lacks is a fix not built into it: its\n"
+"                   metrics are left out, xen_telemetry_node_present is 0\n"
 "  --sim NAME       the simulator's shared memory (hvsim --shm NAME)\n"
 "  --trace FILE     counters rebuilt from a trace file, '-' for stdin\n"
 "                   (a pipe from xentrace is followed live; a file is\n"
@@ -112,6 +114,7 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
                        const char *file)
 {
     const struct xte_node_view *views[XTE_NR_NODES];
+    int present[XTE_NR_NODES];
     struct xte_error err;
     char *text = NULL;
     size_t text_len = 0;
@@ -124,8 +127,11 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
         char msg[600];
 
         views[n] = NULL;
+        present[n] = -1;
         memset(&err, 0, sizeof(err));
         rc = src->read_node(src, n, &ns[n].buf, &ns[n].cap, &ns[n].len, &err);
+        if (rc >= 0)
+            present[n] = rc;
         if (rc == 1 && xte_node_parse(ns[n].buf, ns[n].len, src->what,
                                       &ns[n].view, &err) == 0) {
             views[n] = &ns[n].view;
@@ -134,8 +140,9 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
             continue;
         }
         if (rc == 0)
-            snprintf(msg, sizeof(msg), "%s: node %s: not provided",
-                     src->what, xte_nodes[n].subsystem);
+            snprintf(msg, sizeof(msg), "%s: node %s: %s", src->what,
+                     xte_nodes[n].subsystem,
+                     src->absent ? src->absent : "not provided");
         else
             snprintf(msg, sizeof(msg), "%s: offset %llu: node %s: %s",
                      err.file, (unsigned long long)err.offset,
@@ -152,6 +159,7 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
         return -1;
     }
     opts->arg = src;
+    opts->present = present;
     rc = xtx_write(mem, views, opts);
     if (fclose(mem) != 0 || rc < 0) {
         fprintf(stderr, "xen-telemetry-export: formatting failed\n");
@@ -189,7 +197,7 @@ int main(int argc, char **argv)
     int src_kind = 0, nr_sources = 0, once = 0, opt, status = 0, fin;
     double delay = 10;
     struct node_state ns[XTE_NR_NODES];
-    struct xtx_opts opts = { source_domain_name, NULL, 0 };
+    struct xtx_opts opts = { source_domain_name, NULL, 0, NULL };
     struct xtx_source *src;
     struct xte_error err;
     struct sigaction sa;

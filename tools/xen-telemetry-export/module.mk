@@ -40,5 +40,13 @@ DATA += contrib/prometheus/xen-telemetry-rules.yml \
 	contrib/systemd/xen-telemetry-export-once.service \
 	contrib/systemd/xen-telemetry-export.timer
 
+# --xen on a faked Xen (tools/xentop-pi/tests/fakexen.c): test-only.
+XTX_FAKEXEN := $(TESTBIN)/xen-telemetry-export-fakexen
+$(XTX_FAKEXEN): $(call objs,$(XTX_DIR)/main.c $(XTX_LIB_SRCS) tools/xentop-pi/tests/fakexen.c) $(XTX_LIBXTP) $(XTX_LIBXT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -Wl,--wrap=access -o $@ $(filter %.o %.a,$^) $(LDLIBS) $(SQLITE_LIBS)
+check: $(XTX_FAKEXEN)
+TEST_SCRIPTS += $(XTX_DIR)/tests/check-fakexen.sh
+
 TEST_SCRIPTS += $(XTX_DIR)/tests/check-cli.sh $(XTX_DIR)/tests/check-promtool.sh \
 	$(XTX_DIR)/tests/e2e-prometheus.sh

@@ -433,6 +433,19 @@ int xtx_write(FILE *out, const struct xte_node_view *const views[XTE_NR_NODES],
         fprintf(out, XTX_PREFIX "up{node=\"%s\"} %d\n",
                 xte_nodes[n].subsystem, views[n] != NULL);
 
+    if (opts->present) {
+        fputs("# HELP " XTX_PREFIX "node_present Whether the source has the "
+              "telemetry node (1) or not (0: on a Xen host, the fix that "
+              "publishes it is not built into the hypervisor, and the node's "
+              "metrics are left out); no sample when the read failed for "
+              "another reason.\n"
+              "# TYPE " XTX_PREFIX "node_present gauge\n", out);
+        for (unsigned int n = 0; n < XTE_NR_NODES; n++)
+            if (opts->present[n] >= 0)
+                fprintf(out, XTX_PREFIX "node_present{node=\"%s\"} %d\n",
+                        xte_nodes[n].subsystem, opts->present[n] > 0);
+    }
+
     fputs("# HELP " XTX_PREFIX "node_pcpus pCPU records in the telemetry "
           "node.\n# TYPE " XTX_PREFIX "node_pcpus gauge\n", out);
     for (unsigned int n = 0; n < XTE_NR_NODES; n++)

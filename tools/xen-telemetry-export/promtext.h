@@ -38,6 +38,10 @@
  *
  * Per node, more families come from the record header:
  *   xen_telemetry_up{node="N"}            1 if the node was read and parsed
+ *   xen_telemetry_node_present{node="N"}  1 if the source has the node, 0
+ *       if it has not (on a Xen host: the fix that publishes it is not
+ *       built into the hypervisor; that node's metrics are left out, not
+ *       zeros); no sample when the read failed otherwise
  *   xen_telemetry_node_pcpus{node="N"}    pCPU records in the node
  *   xen_telemetry_node_domains{node="N"}  domain records in the node
  *   xen_telemetry_node_clock_seconds{node="N"}  the header's timestamp
@@ -90,6 +94,12 @@ struct xtx_opts {
      * host each per-record histogram costs 34 series per pCPU or domain.
      */
     int hist_per_host;
+    /*
+     * Per node: 1 the source has it, 0 it has not (a fix not built into
+     * the hypervisor), -1 unknown (the read failed).  NULL: no
+     * xen_telemetry_node_present family.
+     */
+    const int *present;
 };
 
 /*

@@ -18,12 +18,18 @@ struct xtx_source {
     const char *what;           /* for messages: "sim:NAME", "xen" */
     /*
      * Node node's bytes into *buf (realloc'd as needed, *cap its size),
-     * *len their length.  1: read; 0: the source has no such node (yet);
-     * -1: error, err set.
+     * *len their length.  1: read; 0: the source has no such node (yet),
+     * see absent; -1: error, err set.
      */
     int (*read_node)(struct xtx_source *s, enum xte_node_index node,
                      uint8_t **buf, size_t *cap, size_t *len,
                      struct xte_error *err);
+    /*
+     * What a node the source has not got means, for messages: on a Xen
+     * host, the fix that publishes it is not built into the hypervisor.
+     * NULL: just "not provided".
+     */
+    const char *absent;
     /* Name of a domain, or NULL (may be NULL itself: names unknown). */
     const char *(*domain_name)(struct xtx_source *s, uint64_t domid);
     /* Called before each round of reads (may be NULL). */

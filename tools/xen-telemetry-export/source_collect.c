@@ -86,9 +86,15 @@ static int collect_read(struct xtx_source *pub, enum xte_node_index node,
         *err = c->err;
         return -1;
     }
-    if (!c->have || !xtp_sample_node(c->cur, node))
+    if (!c->have)
         return 0;
     n = &c->cur->node[node];
+    if (!n->present && n->read_errno)
+        return xte_set_error(err, c->what, 0, "cannot read /telemetry/%s: "
+                             "%s", xte_nodes[node].subsystem,
+                             strerror(n->read_errno));
+    if (!n->present)
+        return 0;
     if (*cap < n->len) {
         uint8_t *nb = realloc(*buf, n->len);
 
@@ -171,6 +177,10 @@ struct xtx_source *xtx_source_xen(int *no_xen, struct xte_error *err)
     struct xtx_source *s = collect_open(&o, &why, err);
 
     *no_xen = !s && why == XTP_ENOXEN;
+    /* Live hypfs: a node missing from /telemetry is a fix left out. */
+    if (s)
+        s->absent = "not in this hypervisor (the fix that publishes it is "
+                    "not built in): its metrics are left out";
     return s;
 }
 

@@ -31,6 +31,8 @@ void xtp_sample_clear(struct xtp_sample *s)
     memset(&s->host, 0, sizeof(s->host));
     for (unsigned int i = 0; i < XTE_NR_NODES; i++) {
         s->node[i].present = 0;
+        s->node[i].not_built = 0;
+        s->node[i].read_errno = 0;
         s->node[i].len = 0;
     }
     s->nr_domains = 0;

@@ -8,7 +8,8 @@
  *   - host facts (pCPUs, domains, HVM vCPUs, limits, hypfs parameters);
  *   - for each telemetry node of the catalogue, its bytes exactly as hypfs
  *     publishes them (struct xte_telemetry_header + records), checked and
- *     indexed by xte_node_parse(), or "absent";
+ *     indexed by xte_node_parse(), or "absent" (with why, when known: a
+ *     node of a fix that is not built into the hypervisor);
  *   - the domains known to the source, with names where it has them.
  *
  * Nothing here draws or prints: the ncurses and batch front-ends of
@@ -40,6 +41,14 @@
 
 struct xtp_node {
     int present;                /* view is valid */
+    /*
+     * Why an absent node is absent, when the source knows: not_built, the
+     * hypervisor has /telemetry but not this node (the fix that publishes
+     * it is not built in: no figures, not zeros); read_errno, the read
+     * failed with that errno.  Both 0: the source has no such node.
+     */
+    int not_built;
+    int read_errno;
     uint8_t *buf;               /* the node's bytes (owned) */
     size_t len, cap;
     struct xte_node_view view;  /* points into buf */
@@ -81,7 +90,10 @@ struct xtp_sample {
     struct xtp_node node[XTE_NR_NODES];
     struct xtp_domain *domains; /* sorted by domid */
     unsigned int nr_domains, cap_domains;
-    /* What the source could not provide, e.g. missing hypfs nodes. */
+    /*
+     * What the source could not provide, e.g. the nodes of fixes not built
+     * into the hypervisor.
+     */
     char note[256];
 };
 

@@ -37,7 +37,9 @@ static void usage(FILE *f)
 "Keys: 1-5 or p d m e x views, < > s sort column, r reverse, space pause,\n"
 "      arrows/PgUp/PgDn/Home/End scroll, h or ? help, q quit\n"
 "Exit status: 0 ok (also on a Xen without the telemetry nodes: it names\n"
-"them and shows what the hypervisor offers); 1 a source or recording\n"
+"them and shows what the hypervisor offers; a node missing from a\n"
+"/telemetry is a fix not built into that hypervisor, named in the note);\n"
+"1 a source or recording\n"
 "failed (the message names the file and offset or field); 2 usage\n"
 "error, or --xen where there is no Xen.\n", PRIVCMD);
 }

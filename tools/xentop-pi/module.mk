@@ -58,6 +58,17 @@ TEST_SCRIPTS += $(addprefix $(XTP_DIR)/tests/,batch-trace.sh batch-replay.sh \
 	errors.sh sim.sh tui.sh hvsim.sh)
 check: $(XTP_HELPERS) $(BIN)/xentop-pi
 
+# xentop-pi --xen on a faked Xen (tests/fakexen.c stands in for libxenctrl,
+# libxenhypfs, libxenstat and libxentoollog; --wrap=access makes
+# /dev/xen/privcmd exist): a test-only binary whose hypfs /telemetry holds
+# the nodes a test chooses.
+XTP_FAKEXEN := $(XTP_T)/xentop-pi-fakexen
+$(XTP_FAKEXEN): $(call objs,$(XTP_BIN_SRCS) $(XTP_DIR)/tests/fakexen.c) $(LIBXENTOP_PI) $(XTP_LIBXENTRACE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -Wl,--wrap=access -o $@ $(filter %.o %.a,$^) $(LDLIBS) $(SQLITE_LIBS) $(NCURSES_LIBS)
+TEST_SCRIPTS += $(XTP_DIR)/tests/fakexen.sh
+check: $(XTP_FAKEXEN)
+
 # ---- benchmark ----------------------------------------------------------------
 BENCHES += $(BUILD)/bench/xentop-bench
 $(BUILD)/bench/xentop-bench: $(OBJ)/bench/xentop/xentop-bench.o $(call objs,$(XTP_DIR)/tui.c $(XTP_DIR)/batch.c) $(LIBXENTOP_PI) $(XTP_LIBXENTRACE)

@@ -5,7 +5,9 @@
  * libxenhypfs.  Host facts, domains and vCPU counts: libxenctrl; domain
  * names: libxenstat.  Limits: hypfs /params.  A hypervisor without the
  * telemetry nodes still yields host facts and domains; the sample's note
- * names the nodes that are missing.
+ * names the nodes that are missing.  A hypervisor with /telemetry publishes
+ * only the nodes of the fixes built into it: a node it lacks is marked
+ * not_built (the fix is not in this hypervisor), not read as zeros.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,9 +44,9 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
 {
     struct xen *x = src->priv;
     xc_physinfo_t phys;
-    char missing[200] = "";
+    char missing[200] = "", unbuilt[100] = "", unreadable[200] = "";
     struct timespec ts;
-    int n;
+    int n, have_dir = -1;
 
     xtp_sample_clear(s);
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -112,10 +114,34 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
                  xte_nodes[i].subsystem);
         data = xenhypfs_read_raw(x->hyp, path, &ent);
         if (!data) {
-            size_t l = strlen(missing);
+            int e = errno;
+            char *list = missing;
+            size_t cap = sizeof(missing), l;
 
-            snprintf(missing + l, sizeof(missing) - l, "%s%s",
-                     l ? " " : "", path);
+            /* No such node in a /telemetry: its fix is not built in. */
+            if (e == ENOENT && have_dir < 0) {
+                unsigned int nr;
+                struct xenhypfs_dirent *d =
+                    xenhypfs_readdir(x->hyp, "/telemetry", &nr);
+
+                have_dir = d != NULL;
+                free(d);
+            }
+            if (e == ENOENT && have_dir) {
+                s->node[i].not_built = 1;
+                list = unbuilt;
+                cap = sizeof(unbuilt);
+            } else if (e != ENOENT) {
+                s->node[i].read_errno = e;
+                list = unreadable;
+                cap = sizeof(unreadable);
+            }
+            l = strlen(list);
+            snprintf(list + l, cap - l, "%s%s", l ? " " : "",
+                     list == unbuilt ? xte_nodes[i].subsystem : path);
+            if (list == unreadable && strlen(list) < cap)
+                snprintf(list + strlen(list), cap - strlen(list),
+                         " (%s)", strerror(e));
             continue;
         }
         if (xtp_sample_set_node(s, i, data, ent->size, path, err) < 0) {
@@ -134,6 +160,11 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
     else if (missing[0])
         snprintf(s->note, sizeof(s->note),
                  "hypervisor lacks telemetry nodes: %s", missing);
+    else if (unbuilt[0] || unreadable[0])
+        snprintf(s->note, sizeof(s->note), "%s%s%s%s%s",
+                 unbuilt[0] ? "fixes not built into this hypervisor: " : "",
+                 unbuilt, unbuilt[0] && unreadable[0] ? "; " : "",
+                 unreadable[0] ? "cannot read " : "", unreadable);
 
     for (unsigned int i = 0;
          x->hyp && i < sizeof(shown_params) / sizeof(*shown_params); i++) {

@@ -36,10 +36,11 @@ out=$(promtool check metrics <"$tmp/xen_telemetry.prom" 2>&1); rc=$?
 echo "promtool check metrics (test publisher): exit $rc${out:+: $out}"
 [ "$rc" -eq 0 ] && [ -z "$out" ] || fail "promtool check metrics rejected or linted the export"
 # One family per counter and gauge of each node's records, two per
-# histogram (the histogram and its _max gauge), four from the headers:
+# histogram (the histogram and its _max gauge), five from the headers
+# (up, node_present, node_pcpus, node_domains, node_clock_seconds):
 # counted from catalogue.def itself.
 want=$(awk '/^CAT_NODE\(/ { on = 1 } on && /CAT_(COUNTER|GAUGE)\(/ { n++ }
-            on && /CAT_HIST\(/ { n += 2 } END { print n + 4 }' tools/xentrace/catalogue.def)
+            on && /CAT_HIST\(/ { n += 2 } END { print n + 5 }' tools/xentrace/catalogue.def)
 got=$(grep -c '^# TYPE ' "$tmp/xen_telemetry.prom")
 echo "metric families: $got, catalogue: $want"
 [ "$got" -eq "$want" ] || fail "$got metric families exported, the catalogue has $want"

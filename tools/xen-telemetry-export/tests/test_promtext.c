@@ -66,7 +66,7 @@ static const char *weird_name(void *arg, uint64_t domid)
 static char *render_opts(const struct xte_node_view *const views[XTE_NR_NODES],
                          xtx_domain_name_fn fn, int per_host)
 {
-    struct xtx_opts opts = { fn, NULL, per_host };
+    struct xtx_opts opts = { fn, NULL, per_host, NULL };
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
@@ -421,6 +421,48 @@ static void test_domains_escaping_duplicates(void **state)
  * record size): the known fields are still found at their offsets, the
  * unknown tail is ignored.
  */
+/*
+ * A node of a fix not built into the hypervisor: node_present 0, up 0 and
+ * none of its metrics; a failed read: up 0 and no node_present sample;
+ * without the presence array, no node_present family at all.
+ */
+static void test_node_present(void **state)
+{
+    const struct xte_node_view *views[XTE_NR_NODES] = { 0 };
+    int present[XTE_NR_NODES];
+    struct xtx_opts opts = { NULL, NULL, 0, present };
+    char *t = NULL;
+    size_t len = 0;
+    FILE *mem;
+
+    (void)state;
+    for (unsigned int n = 0; n < XTE_NR_NODES; n++)
+        present[n] = 1;
+    present[XTE_NODE_ept] = 0;
+    present[XTE_NODE_dpci] = -1;
+    views[XTE_NODE_pi] = make_node(XTE_NODE_pi, 1, 0);
+    views[XTE_NODE_msix] = make_node(XTE_NODE_msix, 1, 0);
+    views[XTE_NODE_maptrack] = make_node(XTE_NODE_maptrack, 1, 0);
+    mem = open_memstream(&t, &len);
+    assert_non_null(mem);
+    assert_int_equal(xtx_write(mem, views, &opts), 0);
+    assert_int_equal(fclose(mem), 0);
+    assert_has_line(t, "# TYPE xen_telemetry_node_present gauge");
+    assert_has_line(t, "xen_telemetry_node_present{node=\"pi\"} 1");
+    assert_has_line(t, "xen_telemetry_node_present{node=\"ept\"} 0");
+    assert_has_line(t, "xen_telemetry_up{node=\"ept\"} 0");
+    assert_has_line(t, "xen_telemetry_up{node=\"dpci\"} 0");
+    assert_null(strstr(t, "xen_telemetry_node_present{node=\"dpci\"}"));
+    assert_null(strstr(t, "\nxen_telemetry_ept_"));
+    assert_null(strstr(t, "xen_telemetry_node_pcpus{node=\"ept\"}"));
+    assert_non_null(strstr(t, "\nxen_telemetry_pi_adds_total{pcpu=\"0\"} 0"));
+    free(t);
+
+    t = render(views, NULL);
+    assert_null(strstr(t, "node_present"));
+    free(t);
+}
+
 static void test_larger_records(void **state)
 {
     const struct xte_node_view *views[XTE_NR_NODES] = { 0 };
@@ -519,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_histogram_per_host),
         cmocka_unit_test(test_domains_escaping_duplicates),
+        cmocka_unit_test(test_node_present),
         cmocka_unit_test(test_larger_records),
         cmocka_unit_test(test_help_escaping),
         cmocka_unit_test(test_atomic_write),
