@@ -106,10 +106,11 @@ n=$((n + 1)); echo "  ok   SIGTERM: exit 0, no temporary file left"
 # The systemd examples parse, with ExecStart pointed at this build.
 if command -v systemd-analyze >/dev/null; then
     mkdir -p "$tmp/units"
+    case $EXPORT in /*) abs=$EXPORT ;; *) abs=$PWD/$EXPORT ;; esac
     for u in contrib/systemd/xen-telemetry-export.service \
              contrib/systemd/xen-telemetry-export-once.service \
              contrib/systemd/xen-telemetry-export.timer; do
-        sed "s|/usr/local/bin/xen-telemetry-export|$PWD/$EXPORT|" "$u" >"$tmp/units/${u##*/}"
+        sed "s|/usr/local/bin/xen-telemetry-export|$abs|" "$u" >"$tmp/units/${u##*/}"
     done
     out=$(cd "$tmp/units" && systemd-analyze verify ./xen-telemetry-export.service \
           ./xen-telemetry-export-once.service ./xen-telemetry-export.timer 2>&1) ||
