@@ -61,6 +61,19 @@ enum xte_node_index {
     XTE_NR_NODES
 };
 
+/* The catalogue's constants (CAT_CONST), as XTE_<NAME>. */
+enum xte_const {
+#define CAT_FIELD(n, b, u, d)
+#define CAT_EVENT(sub, name, num, desc, fields)
+#define CAT_NODE(sub, ver, desc, pf, df)
+#define CAT_CONST(name, value, desc) XTE_##name = (value),
+#include "catalogue.def"
+#undef CAT_CONST
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
+};
+
 struct xte_field_desc {
     const char *name;
     unsigned int bits;          /* 32 or 64 */

@@ -514,6 +514,12 @@ int maptrack_domain_init(struct domain *d, int max_frames)
     struct maptrack_domain *md = &d->maptrack;
     unsigned long max = (unsigned long)opt_max_maptrack_frames * d->max_vcpus;
 
+    /*
+     * The tools turn frame counts into handles with the catalogue's
+     * number (catalogue.def, CAT_CONST MAPTRACK_HANDLES_PER_FRAME).
+     */
+    BUILD_BUG_ON(MAPTRACK_PER_PAGE != TELEMETRY_MAPTRACK_HANDLES_PER_FRAME);
+
     /* The toolstack's limit for this domain, if it set one, caps it. */
     if ( max_frames >= 0 )
         max = min_t(unsigned long, max, max_frames);

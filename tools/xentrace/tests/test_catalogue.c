@@ -31,6 +31,17 @@ static void test_event_ids_match_public_header(void **state)
 #undef CAT_FIELD
 #undef CAT_NODE
     assert_int_equal(TRC_HW_VTDSCALE, XTE_TRC_SUBCLASS);
+#define CAT_FIELD(n, b, u, d)
+#define CAT_NODE(sub, ver, desc, pf, df)
+#define CAT_EVENT(sub, ev, num, desc, fields)
+#define CAT_CONST(name, value, desc)                                     \
+    assert_int_equal(TELEMETRY_##name, XTE_##name);                      \
+    assert_int_equal(XTE_##name, value);
+#include "catalogue.def"
+#undef CAT_CONST
+#undef CAT_EVENT
+#undef CAT_FIELD
+#undef CAT_NODE
     assert_int_equal(sizeof(struct telemetry_header),
                      sizeof(struct xte_telemetry_header));
     assert_int_equal(sizeof(struct telemetry_hist), sizeof(struct xte_hist));

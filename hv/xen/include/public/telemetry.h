@@ -40,6 +40,12 @@
 #define TELEMETRY_HIST_BUCKETS 32
 
 /*
+ * maptrack handles per maptrack frame: a 4 KiB page of 16-byte struct
+ * grant_mapping (Xen's MAPTRACK_PER_PAGE)
+ */
+#define TELEMETRY_MAPTRACK_HANDLES_PER_FRAME 256
+
+/*
  * log2 histogram: bucket 0 counts 0, bucket i counts values in
  * [2^(i-1), 2^i); the last bucket also takes larger values.
  */
