@@ -388,7 +388,7 @@ static int build_maptrack(struct xtp_table *t, const struct xtp_interval *iv)
         unsigned int r = new_row(t);
         uint64_t id = xte_rec_u64(rec, key), u = xte_rec_u64(rec, inuse);
         uint64_t lf = xte_rec_u64(rec, lim), f = xte_rec_u64(rec, frames);
-        uint64_t lh = lf * XTP_MAPTRACK_PER_FRAME;
+        uint64_t lh = lf * XTE_MAPTRACK_HANDLES_PER_FRAME;   /* handles */
         enum xtp_rate_status st;
         double rate;
 

@@ -87,9 +87,6 @@ static inline double xtp_cell(const struct xtp_table *t, unsigned int row,
     return t->val[i];
 }
 
-/* Handles per maptrack frame: Xen's PAGE_SIZE / sizeof(struct grant_mapping). */
-#define XTP_MAPTRACK_PER_FRAME 256  /* 4096 / 16 */
-
 enum xtp_view_id xtp_view_by_name(const char *name);  /* XTP_NR_VIEWS: none */
 
 #endif /* XTP_VIEWS_H */

@@ -155,7 +155,7 @@ static void test_domain_views(void **state)
 
     assert_int_equal(xtp_view_build(&t, XTP_VIEW_MAPTRACK, &iv), 0);
     assert_int_equal(t.nrows, 1);
-    assert_true(cell(&t, 0, "LIMIT", &known) == 4.0 * XTP_MAPTRACK_PER_FRAME);
+    assert_true(cell(&t, 0, "LIMIT", &known) == 4.0 * XTE_MAPTRACK_HANDLES_PER_FRAME);
     assert_true(cell(&t, 0, "USE%", &known) == 50.0);
     assert_true(cell(&t, 0, "STEAL/s", &known) == 4.0 && known);
     xtp_cell_text(&t, 0, col(&t, "NAME"), buf, sizeof(buf));

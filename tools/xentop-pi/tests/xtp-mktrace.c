@@ -19,7 +19,8 @@
  *                domain 2: 5 reads and 1 write forwarded
  *   maptrack     domain 1 grows to 1 frame (limit 8, 300 in use) at 0 s and
  *                steals 3k times (in use 400); domain 2 fails once at 2 s
- *                (4 frames, 1024 in use: full at 256 handles a frame)
+ *                (4 frames, all 4 x XTE_MAPTRACK_HANDLES_PER_FRAME = 1024
+ *                handles in use: full)
  * --cut BYTES truncates the file afterwards (a trace cut mid-record).
  * --split-at NS flushes every pCPU's window once the records before time
  * NS are written, and prints the file size at that point: a reader given
@@ -151,7 +152,7 @@ int main(int argc, char **argv)
                  V(1, 1, 2, 400));
         if (k == 2)
             emit(XTE_EV_MAPTRACK_EXHAUSTED, 0, base + 120000000,
-                 V(2, 0, 4, 1024));
+                 V(2, 0, 4, 4 * XTE_MAPTRACK_HANDLES_PER_FRAME));
     }
     qsort(evs, nev, sizeof(*evs), by_cpu_time);
     w = xte_writer_open(argv[1], 4, 0, &err);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every committed artefact derived from the catalogue must be exactly what
 # the generator writes today: a change to catalogue.def without `make regen`
-# (or a hand edit of a generated file) fails here.
+# (or a hand edit of a generated file) fails here.  So does a copy of a
+# catalogue constant, in a file no compiler reads, that no longer matches.
 set -u
 GENCAT=${BUILD:-build}/tools/gencat
 status=0
@@ -16,4 +17,25 @@ for pair in public:hv/xen/include/public/telemetry.h \
         status=1
     fi
 done
+
+# Catalogue constants (CAT_CONST) copied where no compiler reads them:
+# PromQL, prose.  copy FILE NAME REGEX: REGEX (extended, its one group the
+# number) must match in FILE, and every match must be NAME's value.
+copy() {
+    want=$("$GENCAT" const "$2") || { status=1; return; }
+    got=$(sed -nE "s/.*$3.*/\1/p" "$1" | sort -u | tr '\n' ' ' | sed 's/ $//')
+    if [ -z "$got" ]; then
+        echo "DRIFT: $1: no copy of $2 found (/$3/): update this test"
+        status=1
+    elif [ "$got" != "$want" ]; then
+        echo "DRIFT: $1: $2 is $got, the catalogue says $want (/$3/)"
+        status=1
+    fi
+}
+PER_FRAME=MAPTRACK_HANDLES_PER_FRAME
+copy contrib/prometheus/xen-telemetry-rules.yml $PER_FRAME 'limit_frames \* ([0-9]+)'
+copy contrib/prometheus/xen-telemetry-rules.yml $PER_FRAME 'holds ([0-9]+) handles'
+copy contrib/prometheus/xen-telemetry-rules.test.yml $PER_FRAME '4 \* ([0-9]+) handles'
+copy docs/PROMETHEUS.md $PER_FRAME 'the ([0-9]+) handles a frame holds'
+copy tools/xentop-pi/README.md $PER_FRAME 'frame holds ([0-9]+) handles'
 exit $status
