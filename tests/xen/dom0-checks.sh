@@ -118,6 +118,9 @@ else
 fi
 
 nodes=$(cat "$SHARE/telemetry-nodes")
+# Of the catalogue's nodes, those this hypervisor publishes (the fixes
+# built into it) and those it lacks: set from xenhypfs ls /telemetry.
+built= unbuilt=
 have_telemetry=0
 lim 20 xenhypfs ls /telemetry > "$OUT/hypfs-telemetry.txt" 2>&1 && have_telemetry=1
 # Upstream xentop (libxenstat) as the independent count of domains.
@@ -137,21 +140,30 @@ nfield() {
 if [ $have_telemetry = 0 ]; then
     res telemetry-nodes SKIP "this hypervisor has no /telemetry in hypfs (stock Xen); counters are checked only on an XEN_IMAGE with the hv/ changes"
 else
-    # xenhypfs ls /telemetry: the catalogue's nodes, read-only blobs.
+    # xenhypfs ls /telemetry: nodes of the catalogue, read-only blobs; only
+    # those of the fixes built into this hypervisor (the others absent).
     listed=$(awk '{print $NF}' "$OUT/hypfs-telemetry.txt" | sort | tr '\n' ' ')
-    want=$(echo $nodes | tr ' ' '\n' | sort | tr '\n' ' ')
-    why=
-    [ "$listed" = "$want" ] || why="$why lists '$listed', the catalogue has '$want';"
+    built= unbuilt=
     for n in $nodes; do
+        case " $listed " in *" $n "*) built="$built $n" ;; *) unbuilt="$unbuilt $n" ;; esac
+    done
+    built=${built# } unbuilt=${unbuilt# }
+    why=
+    [ -n "$built" ] || why="$why /telemetry lists no node of the catalogue;"
+    for n in $listed; do
+        case " $(echo $nodes) " in *" $n "*) ;; *) why="$why lists $n, which the catalogue lacks;" ;; esac
+    done
+    for n in $built; do
         grep -Eq "^<blob> +r- $n\$" "$OUT/hypfs-telemetry.txt" || why="$why $n is not a read-only blob;"
     done
     # Upstream xenhypfs cannot print a blob, and must not write one.
-    cerr=$(lim 20 xenhypfs cat /telemetry/dpci 2>&1); crc=$?
-    werr=$(lim 20 xenhypfs write /telemetry/dpci 0 2>&1); wrc=$?
+    node1=${built%% *}
+    cerr=$(lim 20 xenhypfs cat /telemetry/$node1 2>&1); crc=$?
+    werr=$(lim 20 xenhypfs write /telemetry/$node1 0 2>&1); wrc=$?
     [ $wrc -ne 0 ] && [ $wrc -ne 137 ] && echo "$werr" | grep -qi 'permission denied' ||
-        why="$why xenhypfs write /telemetry/dpci: $(why_rc $wrc 20) '$werr' (Permission denied expected);"
+        why="$why xenhypfs write /telemetry/$node1: $(why_rc $wrc 20) '$werr' (Permission denied expected);"
     if [ -z "$why" ]; then
-        res telemetry-ls PASS "xenhypfs ls /telemetry: $(tr -s ' ' < "$OUT/hypfs-telemetry.txt" | tr '\n' ';') write refused (exit $wrc '$werr'); xenhypfs cat of a blob: exit $crc '$cerr'"
+        res telemetry-ls PASS "xenhypfs ls /telemetry: $(tr -s ' ' < "$OUT/hypfs-telemetry.txt" | tr '\n' ';') fixes not built in: ${unbuilt:-none}; write refused (exit $wrc '$werr'); xenhypfs cat of a blob: exit $crc '$cerr'"
     else
         res telemetry-ls FAIL "$why"
     fi
@@ -167,7 +179,12 @@ else
         why=
         [ $rc -eq 0 ] && [ $rc2 -eq 0 ] || why="$why xte-hypfs-node $(why_rc $rc 20), then $(why_rc $rc2 20);"
         sum=
-        for n in $nodes; do
+        # A node the hypervisor lacks: the tool says so, and no more.
+        for n in $unbuilt; do
+            grep -q "^node=$n not-built-in " "$OUT/telemetry-nodes.txt" ||
+                why="$why $n is not in /telemetry but xte-hypfs-node does not say not-built-in;"
+        done
+        for n in $built; do
             line=$(grep "^node=$n " "$OUT/telemetry-nodes.txt")
             [ -n "$line" ] || { why="$why no line for $n;"; continue; }
             echo "$line" | grep -q ' parse=ok$' || why="$why $n: $(echo "$line" | sed 's/.*parse=//');"
@@ -192,7 +209,7 @@ else
             sum="$sum $n: v$(nfield $n version | cut -d/ -f1) ${pc}x$(nfield $n pcpu_record_size | cut -d/ -f1) B + ${nd}x${dsz%/*} B;"
         done
         if [ -z "$why" ]; then
-            res telemetry-nodes PASS "xte-hypfs-node (libxenhypfs + the catalogue's decoder):$sum magic, index, version and sizes as the catalogue says, $pc pCPU records, dom0's record first; hypervisor clock $(nfield dpci timestamp_ns) ns then $t2 ns, generation $g1"
+            res telemetry-nodes PASS "xte-hypfs-node (libxenhypfs + the catalogue's decoder):$sum magic, index, version and sizes as the catalogue says, $pc pCPU records, dom0's record first; not built in (no node, said so): ${unbuilt:-none}; hypervisor clock $(nfield $node1 timestamp_ns) ns then $t2 ns, generation $g1"
         else
             res telemetry-nodes FAIL "$why $(head -c 200 "$OUT/telemetry-nodes.txt")"
         fi
@@ -215,7 +232,7 @@ else
     mt=0
     if [ $have_telemetry = 1 ] && have xte-hypfs-node; then
         lim 20 xte-hypfs-node maptrack > "$OUT/maptrack-before.txt" 2>&1
-        [ "$(dsum "$OUT/maptrack-before.txt" nr_vcpus)" != 0 ] && mt=1
+        grep -q '^node=maptrack type=' "$OUT/maptrack-before.txt" && mt=1
     fi
     lim 120 xte-grant-loop $GP $GR > "$OUT/grant-loop.txt" 2>&1; rc=$?
     n=$((GP * GR))
@@ -237,7 +254,7 @@ else
         [ "$fails" = 0 ] || why="$why $fails failed requests;"
         detail="$detail; /telemetry/maptrack: gets +$dg, puts +$dp, lock acquisitions +$dl, dom0 in_use $inuse, frames $fr, failures $fails"
     elif [ $have_telemetry = 1 ]; then
-        detail="$detail; the maptrack part is not in this hypervisor (its record is empty): counters not checked"
+        detail="$detail; the maptrack part is not in this hypervisor (no /telemetry/maptrack): counters not checked"
     fi
     [ -z "$why" ] && res grant-maptrack PASS "$detail" || res grant-maptrack FAIL "$why"
 fi
@@ -322,6 +339,16 @@ else
         for n in $nodes; do
             [ "$(grep -c "^== $n:" "$f")" -eq 3 ] || why="$why no '== $n:' view in each frame;"
         done
+        # The nodes of fixes not built in are named as such, no other.
+        for n in $unbuilt; do
+            grep -Eq "^note: fixes not built into this hypervisor: (.* )?$n( |;|\$)" "$f" ||
+                why="$why $n (not in /telemetry) not named as a fix not built in;"
+        done
+        [ -n "$unbuilt" ] || ! grep -q 'not built into' "$f" ||
+            why="$why names fixes not built in on a hypervisor with every node;"
+    fi
+: > "$OUT/xentop-pi-dpci.txt"
+    if [ $have_telemetry = 1 ] && case " $built " in *" dpci "*) true ;; *) false ;; esac; then
         # The last frame's dpci view: one row per pCPU, its EAGAIN column
         # the dpci record's teardown_eagain (read just before).
         awk '/source=xen/ { fr++ } fr == 3 && /^== / { v = $2 } fr == 3 && v == "dpci:" && $1 ~ /^[0-9]+$/' "$f" > "$OUT/xentop-pi-dpci.txt"
@@ -360,6 +387,14 @@ else
     p=/tmp/prom/xen_telemetry.prom
     up=$([ $have_telemetry = 1 ] && echo 1 || echo 0)
     why=
+    # A fix not built in: up 0, node_present 0, none of its metrics.
+    for n in $unbuilt; do
+        grep -q "^xen_telemetry_up{node=\"$n\"} 0\$" "$p" 2>/dev/null &&
+            grep -q "^xen_telemetry_node_present{node=\"$n\"} 0\$" "$p" ||
+            why="$why $n (not built in): no up 0 and node_present 0;"
+        grep -q "^xen_telemetry_${n}_" "$p" 2>/dev/null && why="$why $n (not built in) has metrics;"
+        grep -q "node $n: not in this hypervisor" "$OUT/export.log" || why="$why stderr does not say $n is not built in;"
+    done
     # docs/PROMETHEUS.md: exit 1 when the source failed; with no node at
     # all (a stock hypervisor) --once exits 1, the file is still written.
     if [ $have_telemetry = 1 ]; then
@@ -372,16 +407,19 @@ else
     fi
     [ -s "$p" ] || why="$why no $p written;"
     for n in $nodes; do
+        case " $unbuilt " in *" $n "*) continue ;; esac
         grep -q "^xen_telemetry_up{node=\"$n\"} $up\$" "$p" 2>/dev/null ||
             why="$why no xen_telemetry_up{node=\"$n\"} $up;"
         [ $have_telemetry = 1 ] || continue
+        grep -q "^xen_telemetry_node_present{node=\"$n\"} 1\$" "$p" ||
+            why="$why no xen_telemetry_node_present{node=\"$n\"} 1;"
         grep -q "^xen_telemetry_node_pcpus{node=\"$n\"} $pc\$" "$p" ||
             why="$why no xen_telemetry_node_pcpus{node=\"$n\"} $pc;"
         nd=$(nfield $n nr_domains)
         grep -q "^xen_telemetry_node_domains{node=\"$n\"} $nd\$" "$p" ||
             why="$why no xen_telemetry_node_domains{node=\"$n\"} $nd (the node's header);"
     done
-    if [ $have_telemetry = 1 ]; then
+    if [ $have_telemetry = 1 ] && case " $built " in *" dpci "*) true ;; *) false ;; esac; then
         # dpci counters per pCPU, as the records hold them.
         i=0
         while [ $i -lt "$pc" ]; do
@@ -393,7 +431,7 @@ else
         done
     fi
     if [ -z "$why" ]; then
-        res telemetry-export-xen PASS "--xen --once: exit $rc, xen_telemetry_up $up for every catalogue node$( [ $have_telemetry = 1 ] && echo ", node_pcpus $pc and node_domains as the headers say, dpci per-pCPU counters as the records; $(grep -c '^xen_' "$p") samples, e.g. $(grep -m1 '^xen_telemetry_dpci_items_run_total' "$p")"); stderr: $(head -n 1 "$OUT/export.log")"
+        res telemetry-export-xen PASS "--xen --once: exit $rc, xen_telemetry_up $up for every catalogue node built in, 0 and node_present 0 for those not built in (${unbuilt:-none})$( [ $have_telemetry = 1 ] && echo ", node_pcpus $pc and node_domains as the headers say, dpci per-pCPU counters as the records; $(grep -c '^xen_' "$p") samples, e.g. $(grep -m1 '^xen_telemetry_dpci_items_run_total' "$p")"); stderr: $(head -n 1 "$OUT/export.log")"
     else
         res telemetry-export-xen FAIL "$why $(head -c 200 "$OUT/export.log")"
     fi

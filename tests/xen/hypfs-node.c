@@ -16,10 +16,15 @@
  *
  * (V/CV: what the hypervisor says / what the catalogue says), then one line
  * per domain record with its catalogue fields (histograms as their count),
- * and per pCPU the sum of its counters.  With -o DIR the raw bytes go to
- * DIR/telemetry-NODE.bin.  Exit 0 when every node reads, parses and
- * matches the catalogue; 1 otherwise; 2 on a usage error.
+ * and per pCPU the sum of its counters.  A node the hypervisor does not
+ * have (no such hypfs entry: the fix that publishes it is not built in)
+ * gets one line, "node=NAME not-built-in", and is no failure: a
+ * hypervisor publishes only the nodes of its fixes.  With -o DIR the raw
+ * bytes go to DIR/telemetry-NODE.bin.  Exit 0 when every node the
+ * hypervisor has reads, parses and matches the catalogue; 1 otherwise
+ * (including a node that exists but cannot be read); 2 on a usage error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +75,11 @@ static int one_node(xenhypfs_handle *h, const char *name, const char *dir)
     }
     snprintf(path, sizeof(path), "/telemetry/%s", name);
     buf = xenhypfs_read_raw(h, path, &ent);
+    if (!buf && errno == ENOENT) {
+        printf("node=%s not-built-in (no %s: the fix is not in this "
+               "hypervisor)\n", name, path);
+        return 0;
+    }
     if (!buf) {
         printf("node=%s unreadable: %m\n", name);
         return 1;
@@ -85,7 +95,7 @@ static int one_node(xenhypfs_handle *h, const char *name, const char *dir)
     }
     if (ent->size < sizeof(hdr)) {
         printf("node=%s bytes=%u shorter than the %zu-byte header\n",
-               name, ent->size, sizeof(hdr));
+               name, (unsigned int)ent->size, sizeof(hdr));
         free(buf);
         free(ent);
         return 1;
@@ -106,7 +116,7 @@ static int one_node(xenhypfs_handle *h, const char *name, const char *dir)
            " domain_record_size=%u/%zu timestamp_ns=%llu generation=%llu"
            " parse=%s\n",
            name, ent->type == xenhypfs_type_blob ? "blob" : "not-blob",
-           ent->size, hdr.magic, hdr.version, d->version, hdr.header_size,
+           (unsigned int)ent->size, hdr.magic, hdr.version, d->version, hdr.header_size,
            hdr.node, d - xte_nodes, hdr.nr_pcpus, hdr.pcpu_record_size,
            d->pcpu_record_size, hdr.nr_domains, hdr.domain_record_size,
            d->domain_record_size, (unsigned long long)hdr.timestamp_ns,

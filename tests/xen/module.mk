@@ -25,6 +25,14 @@ $(XTE_GRANT_LOOP): $(call objs,tests/xen/grant-loop.c)
 	$(LINK) $(call pkg_libs,xengnttab)
 XTE_DOM0_TOOLS := $(XTE_HYPFS_NODE) $(XTE_GRANT_LOOP)
 check: $(XTE_DOM0_TOOLS)
+# xte-hypfs-node on a faked libxenhypfs (tools/xentop-pi/tests/fakexen.c)
+# whose /telemetry lacks some nodes: test-only, no QEMU.
+XTE_HYPFS_NODE_FAKE := $(TESTBIN)/xen/xte-hypfs-node-fakexen
+$(XTE_HYPFS_NODE_FAKE): $(call objs,tests/xen/hypfs-node.c tools/xentop-pi/tests/fakexen.c) $(LIB)/libxentrace-ext.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -Wl,--wrap=access -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+check: $(XTE_HYPFS_NODE_FAKE)
+TEST_SCRIPTS += tests/xen/check-hypfs-node.sh
 
 .PHONY: check-xen
 check-xen: all $(XTE_DOM0_TOOLS)
