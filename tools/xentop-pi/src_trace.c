@@ -14,6 +14,14 @@
  *     from_pcpu;
  *   - a 64-bit histogram max is the largest value seen in the trace.
  *
+ * Every interval of trace time makes a sample, one without records too
+ * (its rates are zero, its gauges those of the interval before), so frames,
+ * CSV rows and recorded rows stay one interval apart.  A live pipe cannot
+ * tell idle from slow: an idle stretch's samples come when the next record
+ * does.  A stretch without records longer than MAX_IDLE intervals (more
+ * likely a TSC that jumped than a host idle for that long) makes its first
+ * MAX_IDLE samples, then one at its last interval end that spans the rest.
+ *
  * The thread waits when the consumer is QLEN samples behind, so a file
  * is read at the pace it is shown and memory stays bounded.
  */
@@ -28,6 +36,7 @@
 #include "source.h"
 
 #define QLEN 4
+#define MAX_IDLE 100000u
 
 struct acc_node {
     int seen;
@@ -681,6 +690,36 @@ static int push(struct trace *t, uint64_t t_ns)
     return 0;
 }
 
+/*
+ * Queue a sample at every interval end before ns, the time of the record
+ * about to be folded in (see MAX_IDLE for a long stretch without records).
+ * A record at an interval end counts in that interval, so the last sample
+ * (at the last record) never repeats an interval end's time.  0, or
+ * push()'s -1 (stop) or -2 (failed).
+ */
+static int push_until(struct trace *t, uint64_t ns)
+{
+    /* Interval ends before ns: next_ns + i * interval_ns, i < n. */
+    uint64_t n = (ns - 1 - t->next_ns) / t->interval_ns + 1;
+
+    for (uint64_t i = 0; i < n; i++) {
+        int p;
+
+        if (i == MAX_IDLE && n > MAX_IDLE + 1)
+            i = n - 1;          /* the rest in one sample */
+        p = push(t, t->next_ns + i * t->interval_ns);
+        if (p < 0)
+            return p;
+    }
+    /* A TSC at the end of time: no interval ends after UINT64_MAX. */
+    if (n > (UINT64_MAX - t->next_ns) / t->interval_ns)
+        t->next_ns = UINT64_MAX;
+    else
+        t->next_ns += n * t->interval_ns;
+    t->dirty = 0;
+    return 0;
+}
+
 static void finish(struct trace *t, int failed)
 {
     pthread_mutex_lock(&t->lock);
@@ -718,21 +757,16 @@ static void *reader_thread(void *arg)
             t->started = 1;
             t->next_ns = ns + t->interval_ns;
         }
-        if (ns >= t->next_ns) {
-            if (t->dirty || !pushed) {
-                int p = push(t, t->next_ns);
+        if (ns > t->next_ns) {
+            int p = push_until(t, ns);
 
-                if (p == -1)
-                    break;
-                if (p == -2) {
-                    finish(t, 1);
-                    return NULL;
-                }
-                pushed = 1;
-                t->dirty = 0;
+            if (p == -1)
+                break;
+            if (p == -2) {
+                finish(t, 1);
+                return NULL;
             }
-            t->next_ns += ((ns - t->next_ns) / t->interval_ns + 1) *
-                          t->interval_ns;
+            pushed = 1;
         }
         if (apply(t, &rec) < 0) {
             xte_set_error(&t->err, t->path, rec.offset,

@@ -20,6 +20,15 @@ same "frames shown while recording" "$EXP/trace-all.txt" recorded.txt
     || fail "pCPU 3 at 2 s: $(sqlite3 rec.db "SELECT adds, adds_redirected, walk_len_count, walk_len_max FROM ctr_pi_pcpu WHERE sample_ns = 2000000000 AND pcpu = 3")"
 echo "ok: recording stored"
 
+# Slices of trace time without records are recorded like the others.
+"$XTP" -b -d 0.25 --trace k.trace --record gap.db > gap.txt
+[ "$(sqlite3 gap.db "SELECT count(DISTINCT sample_ns) FROM ctr_pi_pcpu")" = 9 ] \
+    || fail "-d 0.25: 9 samples expected, got $(sqlite3 gap.db "SELECT group_concat(DISTINCT sample_ns) FROM ctr_pi_pcpu")"
+[ "$(sqlite3 gap.db "SELECT adds FROM ctr_pi_pcpu WHERE pcpu = 3 AND sample_ns IN (250000000, 500000000, 750000000, 1000000000)" | tr '\n' ' ')" = "4 4 4 4 " ] \
+    || fail "idle slices: pCPU 3's adds should stay 4"
+"$XTP" -b --replay gap.db | sed 's/source=replay:gap.db/source=trace:k.trace/' > gap-replay.txt
+same "replay of idle slices" gap.txt gap-replay.txt
+
 "$XTP" -b --replay rec.db > replay.txt
 sed 's/source=replay:rec.db/source=trace:k.trace/' replay.txt > replay-norm.txt
 same "replay equals the live frames" "$EXP/trace-all.txt" replay-norm.txt

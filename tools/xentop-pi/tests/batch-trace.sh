@@ -27,10 +27,42 @@ sed 's/source=trace:-/source=trace:k.trace/' pipe.txt > pipe-norm.txt
 same "trace from a pipe" "$EXP/trace-all.txt" pipe-norm.txt
 
 # Half-second slices of trace time: events fill only 0-0.12 s of each
-# second, so empty slices merge into the next sample: 0.5 s, 1.5 s, end.
+# second, yet every slice is a frame: 0.5 s, 1 s, 1.5 s, 2 s, end.
 n=$("$XTP" -b -d 0.5 -V pi --trace k.trace | grep -c '^xentop-pi ')
-[ "$n" -eq 3 ] || fail "-d 0.5: expected 3 frames (0.5 s, 1.5 s, end), got $n"
+[ "$n" -eq 5 ] || fail "-d 0.5: expected 5 frames (0.5 s to 2 s, end), got $n"
 echo "ok: -d slices trace time"
+
+# A gap longer than the interval: with -d 0.25, 0.88 s without records
+# after each burst.  Its slices are frames and CSV rows too, with zero
+# rates and the gauges of the slice before; the burst at 1 s is the
+# 1.25 s frame's (pCPU 3: 8 adds in 0.25 s, 32/s).
+"$XTP" -b --csv -d 0.25 -V pi --trace k.trace > gap.csv
+times=$(awk -F, '$2 == "pi" && $3 == 3 {printf "%s ", $1}' gap.csv)
+[ "$times" = "0.250 0.500 0.750 1.000 1.250 1.500 1.750 2.000 2.120 " ] \
+    || fail "-d 0.25: a frame per slice expected, got rows at $times"
+for t in 0.500 0.750 1.000; do
+    grep -qx "$t,pi,3,2,3,66.667,4,0.000,0.000,0.000,8" gap.csv \
+        || fail "idle slice $t: pCPU 3 should keep LEN 2, HWM 4 at zero rates: $(grep "^$t,pi,3," gap.csv)"
+done
+grep -qx "1.250,pi,3,4,3,133.333,8,32.000,8.000,8.000,8" gap.csv \
+    || fail "the slice after the gap: $(grep '^1.250,pi,3,' gap.csv)"
+"$XTP" -b -d 0.25 -V ept --trace k.trace > gap.txt
+awk '/^xentop-pi t=0.750s/{f=1; next} /^xentop-pi /{f=0} f && $1 == 1' gap.txt > idle-ept
+[ "$(cat idle-ept)" = "    1 dom1               0.0        -        -        -       -       -" ] \
+    || fail "idle slice: EPT should show 0 flushes/s and no latencies: $(cat idle-ept)"
+echo "ok: a slice without records is a frame (zero rates, gauges carried)"
+
+# A stretch without records longer than 100000 slices (here 10^6 s, as a
+# TSC that jumped): its first 100000 slices are frames, then one spans the
+# rest, then the last second's records.
+"$HELP/xtp-mktrace" jump.trace --jump 1000000000000000
+"$XTP" -b --csv -V msix --trace jump.trace |
+    awk -F, '$2 == "msix" && $3 == 1 {print $1}' > jump.times
+[ "$(wc -l < jump.times)" -eq 100003 ] || fail "jump: $(wc -l < jump.times) frames, expected 100003"
+[ "$(sed -n '1,3p;100001,$p' jump.times | tr '\n' ' ')" = \
+  "1.000 2.000 3.000 100001.000 1000002.000 1000002.120 " ] \
+    || fail "jump: frames at $(sed -n '1,3p;100001,$p' jump.times | tr '\n' ' ')"
+echo "ok: a stretch without records over 100000 slices is cut short"
 
 # --follow: a file still being written.  The records before 1.5 s are
 # there at the start, the rest arrives a second later; the frames are those

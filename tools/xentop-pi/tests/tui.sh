@@ -164,16 +164,16 @@ restored 0
 echo "ok: quits while the trace pipe is silent"
 
 # A recording replays at the pace it was recorded: with --cpu-hz at a
-# quarter of the trace's clock its samples are 4 s apart (t = 1, 5, 8.48 s)
-# and stay that long on screen although the refresh is 0.2 s.
-"$XTP" -b --cpu-hz 250000000 --trace "$TMP/k.trace" --record "$TMP/ok.db" > /dev/null || fail "record"
+# quarter of the trace's clock and -d 4 its samples are 4 s apart (t = 4,
+# 8, 8.48 s) and stay that long on screen although the refresh is 0.2 s.
+"$XTP" -b --cpu-hz 250000000 -d 4 --trace "$TMP/k.trace" --record "$TMP/ok.db" > /dev/null || fail "record"
 new_server
 T new-session -d -s xtp -x 80 -y 24 \
     "TERM=screen '$XTP' --replay '$TMP/ok.db' -d 0.2; echo EXIT=\$?; echo STTY: \$(stty -a | tr '\n' ' ' | grep -o ' -\?icanon\| -\?echo ' | tr -d '\n'); sleep 60"
-wait_for "t=1.000s"
+wait_for "t=4.000s"
 sleep 2
-screen | grep -q "t=1.000s" || fail "replay ran ahead of the recorded pace"
-wait_for "t=5.000s"
+screen | grep -q "t=4.000s" || fail "replay ran ahead of the recorded pace"
+wait_for "t=8.000s"
 wait_for "end of input"
 grep -q "t=8.480s" "$TMP/screen" || fail "replay: last sample"
 key q

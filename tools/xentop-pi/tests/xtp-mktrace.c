@@ -25,6 +25,8 @@
  * --split-at NS flushes every pCPU's window once the records before time
  * NS are written, and prints the file size at that point: a reader given
  * only those bytes has every record older than NS and no later one.
+ * --jump NS moves the last second's records NS later: NS of trace time
+ * without a record (a TSC that jumped, or a long idle stretch).
  */
 #include <sys/stat.h>
 #include <stdio.h>
@@ -91,14 +93,17 @@ int main(int argc, char **argv)
     struct xte_writer *w;
     long cut = -1;
     int64_t split = -1;
+    uint64_t jump = 0;
 
     if (argc == 4 && strcmp(argv[2], "--cut") == 0)
         cut = atol(argv[3]);
     else if (argc == 4 && strcmp(argv[2], "--split-at") == 0)
         split = atoll(argv[3]);
+    else if (argc == 4 && strcmp(argv[2], "--jump") == 0)
+        jump = strtoull(argv[3], NULL, 10);
     else if (argc != 2) {
         fprintf(stderr, "usage: xtp-mktrace FILE [--cut BYTES | "
-                "--split-at NS]\n");
+                "--split-at NS | --jump NS]\n");
         return 2;
     }
     emit(XTE_EV_RUN_INFO, 0, 0, V(1000000000, 4, 1, 0));
@@ -154,6 +159,9 @@ int main(int argc, char **argv)
             emit(XTE_EV_MAPTRACK_EXHAUSTED, 0, base + 120000000,
                  V(2, 0, 4, 4 * XTE_MAPTRACK_HANDLES_PER_FRAME));
     }
+    for (size_t i = 0; i < nev; i++)
+        if (evs[i].tsc >= 1000 + 2000000000ull)
+            evs[i].tsc += jump;
     qsort(evs, nev, sizeof(*evs), by_cpu_time);
     w = xte_writer_open(argv[1], 4, 0, &err);
     if (!w) {
