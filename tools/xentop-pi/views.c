@@ -208,10 +208,22 @@ static void domain_name(struct xtp_table *t, unsigned int row,
                  (unsigned long long)domid);
 }
 
-static int absent(struct xtp_table *t, enum xte_node_index n)
+/* A view without its node says why, when the source knows (collect.h). */
+static int absent(struct xtp_table *t, enum xte_node_index n,
+                  const struct xtp_sample *s)
 {
-    snprintf(t->note, sizeof(t->note),
-             "no %s telemetry from this source", xte_nodes[n].subsystem);
+    const struct xtp_node *node = &s->node[n];
+
+    if (node->not_built)
+        snprintf(t->note, sizeof(t->note), "no %s telemetry: the fix is not "
+                 "built into this hypervisor", xte_nodes[n].subsystem);
+    else if (node->read_errno)
+        snprintf(t->note, sizeof(t->note), "no %s telemetry: cannot read "
+                 "/telemetry/%s (%s)", xte_nodes[n].subsystem,
+                 xte_nodes[n].subsystem, strerror(node->read_errno));
+    else
+        snprintf(t->note, sizeof(t->note),
+                 "no %s telemetry from this source", xte_nodes[n].subsystem);
     return 0;
 }
 
@@ -227,7 +239,7 @@ static int absent_domains(struct xtp_table *t, enum xtp_view_id vid,
 
     if (table_reset(t, vid, s->nr_domains) < 0)
         return -1;
-    absent(t, n);
+    absent(t, n, s);
     for (unsigned int i = 0; i < s->nr_domains; i++) {
         unsigned int r = new_row(t);
 
@@ -253,7 +265,7 @@ static int build_pi(struct xtp_table *t, const struct xtp_interval *iv)
     uint64_t total = 0, busiest = 0, bcpu = 0, over = 0;
 
     if (!v)
-        return absent(t, XTE_NODE_pi);
+        return absent(t, XTE_NODE_pi, iv->cur);
     if (table_reset(t, XTP_VIEW_PI, v->hdr.nr_pcpus) < 0)
         return -1;
     for (unsigned int c = 0; c < v->hdr.nr_pcpus; c++) {
@@ -314,7 +326,7 @@ static int build_dpci(struct xtp_table *t, const struct xtp_interval *iv)
     size_t used;
 
     if (!v)
-        return absent(t, XTE_NODE_dpci);
+        return absent(t, XTE_NODE_dpci, iv->cur);
     if (table_reset(t, XTP_VIEW_DPCI, v->hdr.nr_pcpus) < 0)
         return -1;
     for (unsigned int c = 0; c < v->hdr.nr_pcpus; c++) {

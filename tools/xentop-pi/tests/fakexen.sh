@@ -17,7 +17,7 @@ FAKEXEN_NODES=pi,msix,dpci,maptrack "$F" --xen -b -i 1 > out 2> err; rc=$?
 [ ! -s err ] || { cat err; fail "one node missing: something on stderr"; }
 grep -qx 'note: fixes not built into this hypervisor: ept' out ||
     { cat out; fail "one node missing: the note does not say ept is not built in"; }
-grep -qx '== ept: no ept telemetry from this source' out ||
+grep -qx '== ept: no ept telemetry: the fix is not built into this hypervisor' out ||
     { cat out; fail "ept view"; }
 # The ept rows carry no figure: every column after the name is '-'.
 awk '/^== ept:/ { e = 1; next } /^== / { e = 0 } e && $1 ~ /^[0-9]+$/ {
@@ -34,6 +34,10 @@ FAKEXEN_NODES=pi,dpci,maptrack FAKEXEN_EACCES=dpci "$F" --xen -b -i 1 -V pi > ou
 grep -qx 'note: fixes not built into this hypervisor: msix ept; cannot read /telemetry/dpci (Permission denied)' out ||
     { cat out; fail "unreadable node: note"; }
 echo "ok: $(grep '^note:' out)"
+FAKEXEN_NODES=pi,dpci,maptrack FAKEXEN_EACCES=dpci "$F" --xen -b -i 1 -V dpci > out 2> err ||
+    fail "unreadable node, dpci view: exit $?"
+grep -qx '== dpci: no dpci telemetry: cannot read /telemetry/dpci (Permission denied)' out ||
+    { cat out; fail "unreadable node: the dpci view does not say why"; }
 
 # No /telemetry at all: a hypervisor without the telemetry core.
 FAKEXEN_TELEMETRY=0 "$F" --xen -b -i 1 -V pi > out 2> err; rc=$?
