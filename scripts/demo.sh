@@ -52,5 +52,5 @@ Watch it live: in one terminal
     $BIN/hvsim --scenario mixed --seconds 300 --shm live
 and in another
     $BIN/xentop-pi --sim live
-(keys: 1-5 switch view, s sort, r reverse, p pause, h help, q quit).
+(keys: 1-5 switch view, s sort, r reverse, space pause, h help, q quit).
 EOF2
