@@ -83,7 +83,7 @@ rm -rf "$RUN/out"
 mkdir -p "$RUN/out"
 
 log=$RUN/console.log
-XQ_DISK=$disk XQ_DOM0_ARGS="xte_stock=$stock" XQ_TIMEOUT=${XQ_TIMEOUT:-270} \
+XQ_DISK=$disk XQ_DOM0_ARGS="xte_stock=$stock ${XQ_DOM0_ARGS:-}" XQ_TIMEOUT=${XQ_TIMEOUT:-270} \
     scripts/xen-qemu/boot.sh "$xen" "$kernel" "$RUN/initramfs.cpio.gz" "$log"
 qrc=$?
 [ $qrc -eq 3 ] && fail "the hypervisor image cannot be booted (see above)"
