@@ -245,13 +245,19 @@ struct xa_db *db_open(const char *path, char *err, size_t errlen)
 {
     struct xa_db *d = calloc(1, sizeof(*d));
     const char *kill = getenv("XENALYZE_EXT_TEST_KILL_AFTER");
+    char file[PATH_MAX + 2];
 
     if (!d)
         abort();
     d->path = strdup(path);
     if (kill)
         d->kill_after = strtoull(kill, NULL, 10);
-    if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
+    if (!xte_db_file(path, file, sizeof(file))) {
+        fail(err, errlen, path, NULL, "file name too long");
+        db_close(d);
+        return NULL;
+    }
+    if (sqlite3_open_v2(file, &d->db, SQLITE_OPEN_READWRITE |
                         SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         fail(err, errlen, path, d->db, "cannot open");
         db_close(d);

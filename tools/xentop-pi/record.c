@@ -8,6 +8,7 @@
  * recording cut short.  A file without the schema gets it, from the copy
  * of schemas/schema.sql and catalogue.sql embedded at build time.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ struct xtp_recorder *xtp_recorder_open(const char *path, const char *source,
                                        struct xte_error *err)
 {
     struct xtp_recorder *r = calloc(1, sizeof(*r));
-    char identity[320], host[128] = "localhost";
+    char identity[320], host[128] = "localhost", file[PATH_MAX + 2];
     struct timespec now;
     sqlite3_stmt *st = NULL;
     int has = 0;
@@ -164,7 +165,11 @@ struct xtp_recorder *xtp_recorder_open(const char *path, const char *source,
         return NULL;
     }
     snprintf(r->path, sizeof(r->path), "%s", path);
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE |
+    if (!xte_db_file(path, file, sizeof(file))) {
+        xte_set_error(err, path, 0, "file name too long");
+        goto fail;
+    }
+    if (sqlite3_open_v2(file, &r->db, SQLITE_OPEN_READWRITE |
                         SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         db_error(r, err, "cannot open");
         goto fail;

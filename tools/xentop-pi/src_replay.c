@@ -6,6 +6,7 @@
  * generation, so rates never span two recordings.  The rows are turned
  * back into node bytes, so the views read a replay exactly like a host.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +259,7 @@ int xtp_replay_open(struct xtp_source *src, const struct xtp_source_opts *o,
                     struct xte_error *err)
 {
     struct replay *rp = calloc(1, sizeof(*rp));
-    char list[4096] = "";
+    char list[4096] = "", file[PATH_MAX + 2];
     size_t used = 0;
 
     if (!rp)
@@ -270,7 +271,11 @@ int xtp_replay_open(struct xtp_source *src, const struct xtp_source_opts *o,
         xte_set_error(err, o->arg, 0, "cannot read the database: %m");
         goto fail;
     }
-    if (sqlite3_open_v2(o->arg, &rp->db, SQLITE_OPEN_READONLY, NULL)) {
+    if (!xte_db_file(o->arg, file, sizeof(file))) {
+        xte_set_error(err, o->arg, 0, "file name too long");
+        goto fail;
+    }
+    if (sqlite3_open_v2(file, &rp->db, SQLITE_OPEN_READONLY, NULL)) {
         xte_set_error(err, o->arg, 0, "cannot open: %s",
                       sqlite3_errmsg(rp->db));
         goto fail;

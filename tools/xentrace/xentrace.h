@@ -194,4 +194,13 @@ const char *xte_upstream_event_name(uint32_t event);
 int xte_format_record(const struct xte_record *rec, struct xte_timebase *tb,
                       char *buf, size_t len);
 
+/* ---- database files ------------------------------------------------------ */
+
+/*
+ * path as sqlite3_open_v2() must get it to open that very file, never a
+ * temporary or in-memory database or a URI: into buf ("./NAME" for a
+ * relative NAME).  NULL if it does not fit in len bytes.
+ */
+const char *xte_db_file(const char *path, char *buf, size_t len);
+
 #endif /* XTE_XENTRACE_H */

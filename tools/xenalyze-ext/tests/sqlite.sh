@@ -129,6 +129,16 @@ expect "non-sqlite exit" "$?" 1
 grep -q "$TMP/text.db: .*not a database" "$TMP/e4" && ok "non-sqlite message" || fail "non-sqlite: $(cat "$TMP/e4")"
 expect "refused db untouched" "$(cat "$TMP/text.db")" "this is not sqlite"
 
+# names sqlite reads as no file at all (an in-memory database, a URI) are
+# files here: the rows reported written are in them afterwards
+case $XA in /*) xa_abs=$XA ;; *) xa_abs=$PWD/$XA ;; esac
+for name in ":memory:" "file:uri.db?mode=memory"; do
+    (cd "$TMP" && "$xa_abs" --sqlite "$name" "$T") > "$TMP/o5" 2>&1
+    expect "--sqlite '$name' exit" "$?" 0
+    expect "--sqlite '$name': rows kept in that file" \
+        "$(sqlite3 "$TMP/$name" 'SELECT records FROM runs' 2>&1)" 76
+done
+
 # the store is usable from schemas/ by hand too
 (cd schemas && sqlite3 "$TMP/hand.db" < schema.sql) && ok "schema.sql loads by hand" || fail "schema.sql by hand"
 expect "hand-built schema version" "$(sqlite3 "$TMP/hand.db" 'SELECT MAX(version) FROM schema_version')" 1
