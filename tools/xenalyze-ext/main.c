@@ -97,14 +97,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
         case 'c': csv = 1; break;
         case 'j': json = 1; break;
         case 'r': o->recommend = 1; break;
-        case 'q': o->sqlite = optarg; break;
+        case 'q':
+            if (!*optarg)
+                return bad_usage("--sqlite: '%s' is not a file name", optarg);
+            o->sqlite = optarg;
+            break;
         case 'i':
             errno = 0;
             o->interval_s = strtod(optarg, &end);
-            if (end == optarg || *end || errno || !(o->interval_s > 0) ||
+            /* the series counts whole nanoseconds: 1e-10 would be 0 */
+            if (end == optarg || *end || errno || !(o->interval_s >= 1e-9) ||
                 o->interval_s > 1e6)
                 return bad_usage("--interval: '%s' is not a number of "
-                                 "seconds above 0", optarg);
+                                 "seconds from 1e-9 (1 ns) to 1e6", optarg);
             break;
         case 'z':
             if (xte_parse_hz(optarg, &o->cpu_hz))

@@ -26,6 +26,10 @@ usage_case "--dump and --interval cannot be combined" --dump --interval 1 "$T"
 usage_case "--interval: 'abc' is not a number" --interval abc "$T"
 usage_case "--interval: '0' is not a number" --interval 0 "$T"
 usage_case "--interval: '-1' is not a number" --interval -1 "$T"
+# below a nanosecond the series had 0 ns rows: accepted, nothing printed
+usage_case "--interval: '1e-10' is not a number" --interval 1e-10 "$T"
+# sqlite takes "" as a temporary database: nothing would be kept
+usage_case "--sqlite: '' is not a file name" --sqlite "" "$T"
 usage_case "--cpu-hz: 'fast' is not a frequency" --cpu-hz fast "$T"
 usage_case "--cpu-hz: '12' is not a frequency" --cpu-hz 12 "$T"
 usage_case "unexpected argument 'extra'" "$T" extra
