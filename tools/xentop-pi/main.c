@@ -53,6 +53,18 @@ static int parse_double(const char *s, double *out)
     return *s && !*end && *out > 0 && *out < 86400;
 }
 
+/*
+ * An empty file or shared-memory name is refused here: sqlite would take
+ * "" as a temporary database and record nothing.
+ */
+static int empty_name(const char *opt, const char *arg)
+{
+    if (*arg)
+        return 0;
+    fprintf(stderr, "xentop-pi: --%s '': expected a name\n", opt);
+    return 1;
+}
+
 static int find_col(int view, const char *name)
 {
     const struct xtp_view_desc *d = &xtp_views[view];
@@ -108,6 +120,9 @@ int main(int argc, char **argv)
         case O_SIM:
         case O_TRACE:
         case O_REPLAY:
+            if (empty_name(c == O_SIM ? "sim" : c == O_TRACE ? "trace" :
+                           "replay", optarg))
+                return 2;
             o.src.kind = c == O_SIM ? XTP_SRC_SIM : c == O_TRACE ?
                          XTP_SRC_TRACE : XTP_SRC_REPLAY;
             o.src.arg = optarg;
@@ -127,7 +142,7 @@ int main(int argc, char **argv)
         case 'd':
             if (!parse_double(optarg, &o.delay_s)) {
                 fprintf(stderr, "xentop-pi: -d %s: expected seconds "
-                        "(above 0)\n", optarg);
+                        "above 0 and below 86400\n", optarg);
                 return 2;
             }
             break;
@@ -135,6 +150,8 @@ int main(int argc, char **argv)
             o.csv = 1;
             break;
         case O_RECORD:
+            if (empty_name("record", optarg))
+                return 2;
             o.record = optarg;
             break;
         case 'V':

@@ -57,6 +57,21 @@ expect "torn database" 1 "torn.db: .*malformed" -- "$XTP" -b --replay torn.db
 expect "record into a non-database" 1 "junk.db: .*not a (usable sqlite )?database" -- "$XTP" -b --trace k.trace --record junk.db
 
 expect "bad option" 2 "^xentop-pi: -d 0: expected seconds" -- "$XTP" -b -d 0 --trace k.trace
+# The upper bound is said, not only "above 0".
+expect "delay at the bound" 2 "^xentop-pi: -d 86400: expected seconds above 0 and below 86400" -- "$XTP" -b -d 86400 --trace k.trace
+# sqlite takes "" as a temporary database: a recording would vanish.
+expect "empty --record" 2 "^xentop-pi: --record '': expected a name" -- "$XTP" -b --trace k.trace --record ""
+expect "empty --replay" 2 "^xentop-pi: --replay '': expected a name" -- "$XTP" -b --replay ""
+# Names sqlite reads as no file (in-memory, a URI) are files: the samples
+# recorded are there to replay.
+for name in ":memory:" "file:rec2.db?mode=memory"; do
+    "$XTP" -b -V pi --trace k.trace --record "$name" > /dev/null || fail "--record '$name': exit $?"
+    [ "$(sqlite3 "./$name" 'SELECT COUNT(DISTINCT sample_ns) FROM ctr_pi_pcpu')" = 3 ] ||
+        fail "--record '$name': the samples are not in that file"
+    "$XTP" -b -V pi --replay "$name" > out || fail "--replay '$name': exit $?"
+    [ "$(grep -c '^xentop-pi t=' out)" = 3 ] || fail "--replay '$name': $(grep -c '^xentop-pi t=' out) frames, expected 3"
+    echo "ok: --record and --replay '$name': a file of that name, 3 samples"
+done
 expect "bad view" 2 "--view nope: expected pi" -- "$XTP" -b -V nope --trace k.trace
 expect "bad sort" 2 "--sort NOPE: no such column in the pi view" -- "$XTP" -b -V pi -s NOPE --trace k.trace
 expect "two sources" 2 "give one source" -- "$XTP" -b --trace k.trace --replay rec.db
