@@ -411,6 +411,9 @@ int main(int argc, char **argv)
         bool opt = !strcmp(variant, "optimized");
 
         rc = run_variant(&o, opt, o.trace, &rb);
+        /* A run that never started (setup, --trace, --shm) has no figures. */
+        if ( rc && !rb.nr )
+            return 1;
         if ( o.json )
         {
             printf("{\"scenario\": \"%s\", \"pcpus\": %u, \"seconds\": %g, "
@@ -443,6 +446,8 @@ int main(int argc, char **argv)
         if ( !rc && !stop_flag )
             rc = run_variant(&o, true, o.trace ? tf : NULL, &rf);
     }
+    if ( rc && !rb.nr )
+        return 1;
     if ( o.json )
     {
         printf("{\"scenario\": \"%s\", \"pcpus\": %u, \"seconds\": %g, "

@@ -91,7 +91,8 @@ static int dpci_setup(struct hvsim_ctx *ctx)
 
     if ( ctx->pcpus < 2 || ctx->pcpus > DPCI_MAX_PCPUS )
     {
-        printk(XENLOG_ERR "dpci: needs 2..%u pCPUs\n", DPCI_MAX_PCPUS);
+        fprintf(stderr, "hvsim: dpci: needs --pcpus 2 to %u\n",
+                DPCI_MAX_PCPUS);
         return -EINVAL;
     }
     scn = calloc(1, sizeof(*scn));

@@ -21,6 +21,22 @@ grep -q -- '--variant' "$T/e" || fail "bad variant: message"
 "$H" --scenario pi --seconds -1 2>/dev/null; [ $? -eq 2 ] || fail "--seconds -1"
 "$H" --scenario pi --seconds x 2>/dev/null; [ $? -eq 2 ] || fail "--seconds x"
 "$H" --scenario pi extra 2>/dev/null; [ $? -eq 2 ] || fail "stray argument"
+# A run that cannot start: exit 1, the option or file named, and no
+# figures on stdout (an empty result read like a run with nothing in it).
+run_refused() {   # PATTERN ARGS...
+    local pat=$1; shift
+    "$H" --seconds 0.2 "$@" >"$T/o" 2>"$T/e"; local rc=$?
+    [ $rc -eq 1 ] || fail "$*: exit $rc, want 1"
+    grep -q -- "$pat" "$T/e" || fail "$*: message $(head -2 "$T/e")"
+    [ ! -s "$T/o" ] || fail "$*: figures of a run that never started: $(cat "$T/o")"
+}
+run_refused 'ept: needs --pcpus 20' --scenario ept --pcpus 2 --variant optimized --json
+run_refused 'ept: needs --pcpus 20' --scenario ept --pcpus 2
+run_refused 'dpci: needs --pcpus 2' --scenario dpci --pcpus 1 --variant baseline
+run_refused "$T/none/t: offset 0: cannot create" --scenario pi --pcpus 4 \
+    --variant optimized --trace "$T/none/t"
+run_refused "$T/none/t.baseline: offset 0: cannot create" --scenario pi \
+    --pcpus 4 --trace "$T/none/t"
 
 # Both variants, side by side: the optimized walks are bounded.
 "$H" --scenario pi --pcpus 16 --seconds 0.5 >"$T/both" || fail "pi both variants"
