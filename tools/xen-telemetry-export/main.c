@@ -139,6 +139,9 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
             ns[n].last_error[0] = '\0';
             continue;
         }
+        /* A trace that failed has said why: not once more per node. */
+        if (rc == 0 && src->finished && src->finished(src) < 0)
+            continue;
         if (rc == 0)
             snprintf(msg, sizeof(msg), "%s: node %s: %s", src->what,
                      xte_nodes[n].subsystem,

@@ -76,6 +76,15 @@ if [ -x "$MKTRACE" ]; then
     expect_fail 1 "cut.trace: offset [0-9]*: truncated record" --textfile "$tmp/tc" --trace "$tmp/cut.trace" --once
     grep -q '^xen_telemetry_up{node="pi"} 1$' "$tmp/tc/xen_telemetry.prom" || fail "cut trace: nothing exported"
     n=$((n + 1)); echo "  ok   cut trace: the records before the cut exported"
+    # Not a trace at all: that one error, not five more lines of nodes
+    # "not provided" after it.
+    head -c 4096 /dev/urandom >"$tmp/junk.trace"
+    expect_fail 1 "junk.trace: offset 0: not a xentrace trace" --textfile "$tmp/tc" --trace "$tmp/junk.trace" --once
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "junk trace: $(wc -l <"$tmp/err") lines on stderr, expected 1: $(cat "$tmp/err")"
+    : | "$EXPORT" --textfile "$tmp/tc" --trace - --once >/dev/null 2>"$tmp/err"
+    [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "offset 0: empty input" "$tmp/err" ||
+        fail "empty pipe: $(cat "$tmp/err")"
+    n=$((n + 1)); echo "  ok   junk trace and empty pipe: one line each, exit 1"
 else
     echo "note: $MKTRACE not built: --trace not exercised"
 fi
