@@ -55,6 +55,14 @@ expect "corrupt field" 1 "rec.db: table ctr_ept_domain run_id 1 sample_ns 200000
 truncate -s $(( $(stat -c %s torn.db) / 2 )) torn.db
 expect "torn database" 1 "torn.db: .*malformed" -- "$XTP" -b --replay torn.db
 expect "record into a non-database" 1 "junk.db: .*not a (usable sqlite )?database" -- "$XTP" -b --trace k.trace --record junk.db
+# The writers' contract (schemas/README.md): another schema version is
+# refused, naming the file and both versions, and the file is left alone.
+for v in 2 0; do
+    sqlite3 v$v.db "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT); INSERT INTO schema_version VALUES ($v, 'x')"
+    expect "record into schema version $v" 1 "v$v.db: schema version $v is (newer|older) than this xentop-pi's \\(1\\)" -- "$XTP" -b --trace k.trace --record v$v.db
+    [ "$(sqlite3 v$v.db "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs'")" = 0 ] ||
+        fail "record into schema version $v: the file was written to"
+done
 
 expect "bad option" 2 "^xentop-pi: -d 0: expected seconds" -- "$XTP" -b -d 0 --trace k.trace
 # The upper bound is said, not only "above 0".
