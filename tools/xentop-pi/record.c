@@ -205,6 +205,8 @@ struct xtp_recorder *xtp_recorder_open(const char *path, const char *source,
     sqlite3_busy_timeout(r->db, 2000);
     if (has_runs_table(r, &has, err) < 0 || check_schema_version(r, err) < 0)
         goto fail;
+    /* The writers' contract: WAL, so queries can read while we record. */
+    sqlite3_exec(r->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (!has && sqlite3_exec(r->db, xtp_schema_sql, NULL, NULL, NULL)) {
         db_error(r, err, "creating the schema");
         goto fail;

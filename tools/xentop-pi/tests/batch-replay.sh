@@ -18,6 +18,8 @@ same "frames shown while recording" "$EXP/trace-all.txt" recorded.txt
 [ "$(sqlite3 rec.db "SELECT count(*) FROM ctr_maptrack_domain")" = 9 ] || fail "ctr_maptrack_domain rows"
 [ "$(sqlite3 rec.db "SELECT adds, adds_redirected, walk_len_count, walk_len_max FROM ctr_pi_pcpu WHERE sample_ns = 2000000000 AND pcpu = 3")" = "12|3|3|8" ] \
     || fail "pCPU 3 at 2 s: $(sqlite3 rec.db "SELECT adds, adds_redirected, walk_len_count, walk_len_max FROM ctr_pi_pcpu WHERE sample_ns = 2000000000 AND pcpu = 3")"
+# The writers' contract (schemas/README.md): WAL, readers never blocked.
+[ "$(sqlite3 rec.db "PRAGMA journal_mode")" = wal ] || fail "journal mode $(sqlite3 rec.db 'PRAGMA journal_mode'), expected wal"
 echo "ok: recording stored"
 
 # Slices of trace time without records are recorded like the others.
