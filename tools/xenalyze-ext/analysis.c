@@ -336,7 +336,8 @@ static __attribute__((noinline)) void interval_advance(struct xa_analysis *a,
         a->iv.length_ns = a->interval_ns;
         a->iv_open = 1;
     }
-    while (rel >= a->iv.t0_ns + a->interval_ns) {
+    /* not t0 + interval: the last interval before 2^64 ns would wrap */
+    while (rel >= a->iv.t0_ns && rel - a->iv.t0_ns >= a->interval_ns) {
         a->interval_fn(&a->iv, a->interval_arg);
         uint64_t next = a->iv.index + 1;
 

@@ -276,6 +276,33 @@ static void test_intervals(void **state)
     xa_free(&a);
 }
 
+static void collect_bounded(const struct xa_interval *iv, void *arg)
+{
+    if (++nrows > 16)
+        fail_msg("row %u at %llu ns: the series does not move on", nrows,
+                 (unsigned long long)iv->t0_ns);
+}
+
+/*
+ * A TSC that jumps to the end of the 64-bit range (a corrupt trace): the
+ * interval there ends past 2^64 ns.  Its end once wrapped to a small
+ * number, and every record looked past it: the same row forever.
+ */
+static void test_interval_at_the_end_of_time(void **state)
+{
+    struct xa_analysis a;
+
+    nrows = 0;
+    xa_init(&a, 1000000000, 1000000, collect_bounded, NULL);
+    FEED(&a, 0, 0, XTE_EV_PI_WAKEUP, U(0), U(1), U(1), U(1));
+    FEED(&a, 0, UINT64_MAX - 5, XTE_EV_PI_WAKEUP, U(0), U(1), U(1), U(1));
+    FEED(&a, 0, UINT64_MAX, XTE_EV_PI_WAKEUP, U(0), U(1), U(1), U(1));
+    xa_finish(&a);
+    assert_int_equal(nrows, 2);
+    assert_int_equal(a.intervals_skipped, UINT64_MAX / 1000000 - 1);
+    xa_free(&a);
+}
+
 /*
  * The edges of the direct-indexed tables: the highest 16-bit domain id has
  * its own slot, anything above shares "other" (also after the reports
@@ -733,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_upstream_context),
         cmocka_unit_test(test_short_and_hostile_records),
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_interval_at_the_end_of_time),
         cmocka_unit_test(test_table_edges),
         cmocka_unit_test(test_short_record_words),
         cmocka_unit_test(test_series_slots),
