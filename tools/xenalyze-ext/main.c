@@ -264,8 +264,8 @@ int main(int argc, char **argv)
         if (o.dump)
             dump_record(out, o.fmt, &a, r);
         if (db && !skip_db && db_add(db, &a, r)) {
-            fprintf(stderr, PROG ": %s: cannot store record %llu\n",
-                    o.sqlite, (unsigned long long)r->seq);
+            fprintf(stderr, PROG ": %s: cannot store record %llu: %s\n",
+                    o.sqlite, (unsigned long long)r->seq, db_errmsg(db));
             status = 1;
             db_close(db);
             db = NULL;

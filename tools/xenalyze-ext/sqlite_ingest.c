@@ -832,6 +832,11 @@ int db_run_end(struct xa_db *d, struct xa_analysis *a,
     return exec(d, "COMMIT", err, errlen);
 }
 
+const char *db_errmsg(const struct xa_db *d)
+{
+    return sqlite3_errmsg(d->db);
+}
+
 long long db_run_id(const struct xa_db *d)
 {
     return d->run_id;

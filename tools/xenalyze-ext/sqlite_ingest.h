@@ -55,6 +55,8 @@ int db_add(struct xa_db *db, struct xa_analysis *a,
 int db_run_end(struct xa_db *db, struct xa_analysis *a,
                const struct xte_reader_stats *st, const char *status,
                long long *existing, char *err, size_t errlen);
+/* sqlite's words for the last failure (after db_add() returned -1). */
+const char *db_errmsg(const struct xa_db *db);
 long long db_run_id(const struct xa_db *db);
 uint64_t db_rows(const struct xa_db *db);
 void db_close(struct xa_db *db);

@@ -139,6 +139,15 @@ for name in ":memory:" "file:uri.db?mode=memory"; do
         "$(sqlite3 "$TMP/$name" 'SELECT records FROM runs' 2>&1)" 76
 done
 
+# a database that cannot grow (here a file size limit, as a full disk): the
+# record it stopped at and sqlite's reason, exit 1
+"$GEN" big "$TMP/big.trace" 8 > /dev/null 2>&1 || fail "generator (big)"
+(trap '' XFSZ; ulimit -f 3000; "$XA" --sqlite "$TMP/full.db" "$TMP/big.trace") > /dev/null 2> "$TMP/e6"
+expect "database that cannot grow: exit" "$?" 1
+grep -q "$TMP/full.db: cannot store record [0-9]*: [a-z]" "$TMP/e6" &&
+    ok "database that cannot grow: record and reason named" || fail "full database: $(cat "$TMP/e6")"
+rm -f "$TMP/big.trace" "$TMP/full.db"*
+
 # the store is usable from schemas/ by hand too
 (cd schemas && sqlite3 "$TMP/hand.db" < schema.sql) && ok "schema.sql loads by hand" || fail "schema.sql by hand"
 expect "hand-built schema version" "$(sqlite3 "$TMP/hand.db" 'SELECT MAX(version) FROM schema_version')" 1
