@@ -9,7 +9,8 @@
  * transaction follow the last record.
  *
  * Exit status: 0 success; 1 the trace (or the database) had an error: all
- * records before it are reported and ingested; 2 usage error.
+ * records before it are reported and ingested, or the report could not be
+ * written; 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -325,7 +326,11 @@ int main(int argc, char **argv)
                      (unsigned long long)db_rows(db));
         }
     }
-    out_close(out);
+    if (out_close(out) < 0) {
+        fprintf(stderr, PROG ": standard output: write failed (%s): the "
+                "report is incomplete\n", strerror(errno));
+        status = 1;
+    }
     if (errtext[0])
         fprintf(stderr, PROG ": %s (the report covers the %llu records "
                 "before it)\n", errtext, (unsigned long long)a.records);

@@ -95,13 +95,16 @@ void out_note(struct xa_out *o, const char *fmt, ...)
     o->ops->note(o, buf);
 }
 
-void out_close(struct xa_out *o)
+int out_close(struct xa_out *o)
 {
+    int rc;
+
     o->ops->close(o);
     for (unsigned int i = 0; i < o->nr_notes; i++)
         free(o->notes[i]);
     free(o->notes);
     free(o->buffered);
-    fflush(o->f);
+    rc = fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
     free(o);
+    return rc;
 }

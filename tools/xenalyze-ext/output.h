@@ -64,7 +64,10 @@ void out_table_end(struct xa_out *o);
 /* A free-text line (text: printed; CSV: "# " comment; JSON: "notes"). */
 void out_note(struct xa_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Ends the document (JSON: closes the object).  Frees the sink. */
-void out_close(struct xa_out *o);
+/*
+ * Ends the document (JSON: closes the object).  Frees the sink.  -1 if
+ * the stream had a write error (a full disk): the report is incomplete.
+ */
+int out_close(struct xa_out *o);
 
 #endif /* XA_OUTPUT_H */

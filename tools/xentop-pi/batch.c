@@ -256,6 +256,13 @@ int xtp_batch_run(const struct xtp_options *o, struct xtp_source *src,
         }
         xtp_batch_frame(stdout, &st, o);
         frames++;
+        /* a full disk under the frames: stop, and not with success */
+        if (ferror(stdout)) {
+            fprintf(stderr, "xentop-pi: standard output: write failed "
+                    "(%s)\n", strerror(errno));
+            rc = 1;
+            break;
+        }
     }
     xtp_state_free(&st);
     return rc;

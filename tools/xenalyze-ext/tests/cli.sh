@@ -69,6 +69,14 @@ grep -q "$TMP/bad.trace: offset 0:" "$TMP/err" && ok "garbage named with offset"
 "$XA" "$TMP/empty.trace" > /dev/null 2> "$TMP/err"
 expect "empty exit" "$?" 1
 
+# a report that cannot be written (a full disk) is not a success
+if [ -w /dev/full ]; then
+    "$XA" --csv "$T" > /dev/full 2> "$TMP/err"
+    expect "report to a full disk: exit" "$?" 1
+    grep -q "standard output: write failed (No space left on device)" "$TMP/err" &&
+        ok "report to a full disk: said" || fail "full disk: $(cat "$TMP/err")"
+fi
+
 # standard input
 "$XA" --csv - < "$T" > "$TMP/out"
 expect "stdin exit" "$?" 0

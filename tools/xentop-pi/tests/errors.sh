@@ -80,6 +80,13 @@ for name in ":memory:" "file:rec2.db?mode=memory"; do
     [ "$(grep -c '^xentop-pi t=' out)" = 3 ] || fail "--replay '$name': $(grep -c '^xentop-pi t=' out) frames, expected 3"
     echo "ok: --record and --replay '$name': a file of that name, 3 samples"
 done
+if [ -w /dev/full ]; then
+    # Frames that cannot be written (a full disk) stop the run, exit 1.
+    "$XTP" -b --trace k.trace > /dev/full 2> err; rc=$?
+    [ $rc = 1 ] && [ "$(wc -l < err)" = 1 ] && grep -q "standard output: write failed (No space left on device)" err ||
+        { cat err; fail "frames to a full disk: exit $rc"; }
+    echo "ok: frames to a full disk: $(cat err)"
+fi
 expect "bad view" 2 "--view nope: expected pi" -- "$XTP" -b -V nope --trace k.trace
 expect "bad sort" 2 "--sort NOPE: no such column in the pi view" -- "$XTP" -b -V pi -s NOPE --trace k.trace
 expect "two sources" 2 "give one source" -- "$XTP" -b --trace k.trace --replay rec.db
