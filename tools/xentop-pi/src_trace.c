@@ -20,7 +20,10 @@
  * tell idle from slow: an idle stretch's samples come when the next record
  * does.  A stretch without records longer than MAX_IDLE intervals (more
  * likely a TSC that jumped than a host idle for that long) makes its first
- * MAX_IDLE samples, then one at its last interval end that spans the rest.
+ * MAX_IDLE samples, then one at its last interval end that spans the rest;
+ * so does one whose samples would add up to more than MAX_IDLE_BYTES of
+ * node records (a trace that names pCPU 40000 makes 20 MB samples), so a
+ * few bytes of garbage cannot turn into hours of copying.
  *
  * The thread waits when the consumer is QLEN samples behind, so a file
  * is read at the pace it is shown and memory stays bounded.
@@ -37,6 +40,7 @@
 
 #define QLEN 4
 #define MAX_IDLE 100000u
+#define MAX_IDLE_BYTES (1ull << 30)
 
 struct acc_node {
     int seen;
@@ -595,6 +599,19 @@ static int apply(struct trace *t, const struct xte_record *rec)
 
 /* ---- samples -------------------------------------------------------------- */
 
+/* The bytes of node n in a snapshot (0 if the trace has none of it). */
+static size_t node_bytes(const struct trace *t, unsigned int n)
+{
+    const struct xte_node_desc *nd = &xte_nodes[n];
+    const struct acc_node *a = &t->acc[n];
+
+    if (!a->seen)
+        return 0;
+    return sizeof(struct xte_telemetry_header) +
+           (size_t)t->nr_pcpus * nd->pcpu_record_size +
+           (size_t)a->nr_dom * nd->domain_record_size;
+}
+
 static int snapshot(struct trace *t, struct xtp_sample *s, uint64_t t_ns)
 {
     xtp_sample_clear(s);
@@ -609,9 +626,7 @@ static int snapshot(struct trace *t, struct xtp_sample *s, uint64_t t_ns)
 
         if (!a->seen)
             continue;
-        len = sizeof(struct xte_telemetry_header) +
-              (size_t)np * nd->pcpu_record_size +
-              (size_t)a->nr_dom * nd->domain_record_size;
+        len = node_bytes(t, n);
         buf = xtp_sample_node_buffer(s, n, len);
         if (!buf || xte_node_init(buf, len, n, np, a->nr_dom, t_ns, 1) != len)
             return xte_set_error(&t->err, t->path, 0,
@@ -701,11 +716,16 @@ static int push_until(struct trace *t, uint64_t ns)
 {
     /* Interval ends before ns: next_ns + i * interval_ns, i < n. */
     uint64_t n = (ns - 1 - t->next_ns) / t->interval_ns + 1;
+    uint64_t sample_bytes = 0, most;
 
+    for (unsigned int k = 0; k < XTE_NR_NODES; k++)
+        sample_bytes += node_bytes(t, k);
+    most = sample_bytes ? MAX_IDLE_BYTES / sample_bytes : MAX_IDLE;
+    most = most < 1 ? 1 : most > MAX_IDLE ? MAX_IDLE : most;
     for (uint64_t i = 0; i < n; i++) {
         int p;
 
-        if (i == MAX_IDLE && n > MAX_IDLE + 1)
+        if (i == most && n > most + 1)
             i = n - 1;          /* the rest in one sample */
         p = push(t, t->next_ns + i * t->interval_ns);
         if (p < 0)

@@ -64,6 +64,20 @@ echo "ok: a slice without records is a frame (zero rates, gauges carried)"
     || fail "jump: frames at $(sed -n '1,3p;100001,$p' jump.times | tr '\n' ' ')"
 echo "ok: a stretch without records over 100000 slices is cut short"
 
+# The same stretch when every sample is large (a record names pCPU 3999, so
+# each sample holds 4000 pCPU records, megabytes): it is cut short once its
+# samples would add up to 1 GiB, not after 100000 of them (which took hours
+# for a 22 KB garbage trace naming pCPU 40960).
+"$HELP/xtp-mktrace" far.trace --jump 1000000000000000 --far-pcpu 3999
+timeout 120 "$XTP" -b --csv -V msix --trace far.trace |
+    awk -F, '$2 == "msix" && $3 == 1 {print $1}' > far.times
+nf=$(wc -l < far.times)
+[ "$nf" -gt 5 ] && [ "$nf" -lt 1000 ] || fail "far pCPU: $nf frames, expected a few hundred at most"
+[ "$(sed -n '1,3p' far.times | tr '\n' ' ')$(tail -n 2 far.times | tr '\n' ' ')" = \
+  "1.000 2.000 3.000 1000002.000 1000002.120 " ] \
+    || fail "far pCPU: frames at $(sed -n '1,3p' far.times | tr '\n' ' ') ... $(tail -n 2 far.times | tr '\n' ' ')"
+echo "ok: a stretch of large idle samples stops at 1 GiB of them ($nf frames)"
+
 # --follow: a file still being written.  The records before 1.5 s are
 # there at the start, the rest arrives a second later; the frames are those
 # of the whole file (but the last, partial one: the file may still grow).

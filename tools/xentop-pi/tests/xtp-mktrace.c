@@ -27,6 +27,9 @@
  * only those bytes has every record older than NS and no later one.
  * --jump NS moves the last second's records NS later: NS of trace time
  * without a record (a TSC that jumped, or a long idle stretch).
+ * --far-pcpu N (after --jump) adds one PI list add on pCPU N at 0.5 s, so
+ * that every sample carries N + 1 pCPU records (a trace naming a pCPU far
+ * beyond the host's, as garbage does).
  */
 #include <sys/stat.h>
 #include <stdio.h>
@@ -94,18 +97,24 @@ int main(int argc, char **argv)
     long cut = -1;
     int64_t split = -1;
     uint64_t jump = 0;
+    unsigned int nr_cpus = 4, far = 0;
 
     if (argc == 4 && strcmp(argv[2], "--cut") == 0)
         cut = atol(argv[3]);
     else if (argc == 4 && strcmp(argv[2], "--split-at") == 0)
         split = atoll(argv[3]);
-    else if (argc == 4 && strcmp(argv[2], "--jump") == 0)
+    else if ((argc == 4 || argc == 6) && strcmp(argv[2], "--jump") == 0 &&
+             (argc == 4 || strcmp(argv[4], "--far-pcpu") == 0)) {
         jump = strtoull(argv[3], NULL, 10);
-    else if (argc != 2) {
+        far = argc == 6 ? (unsigned int)atoi(argv[5]) : 0;
+        nr_cpus = far >= nr_cpus && far < 65536 ? far + 1 : nr_cpus;
+    } else if (argc != 2) {
         fprintf(stderr, "usage: xtp-mktrace FILE [--cut BYTES | "
-                "--split-at NS | --jump NS]\n");
+                "--split-at NS | --jump NS [--far-pcpu N]]\n");
         return 2;
     }
+    if (far >= 4)
+        emit(XTE_EV_PI_LIST_ADD, far, 500000000, V(1, 0, far, 1, far, 3));
     emit(XTE_EV_RUN_INFO, 0, 0, V(1000000000, 4, 1, 0));
     emit(XTE_EV_DOMAIN_INFO, 0, 1, V(0, 2, 0, 16));
     emit(XTE_EV_DOMAIN_INFO, 0, 2, V(1, 4, 1, 8));
@@ -163,7 +172,8 @@ int main(int argc, char **argv)
         if (evs[i].tsc >= 1000 + 2000000000ull)
             evs[i].tsc += jump;
     qsort(evs, nev, sizeof(*evs), by_cpu_time);
-    w = xte_writer_open(argv[1], 4, 0, &err);
+    /* Small windows when there are many pCPUs: one buffer each. */
+    w = xte_writer_open(argv[1], nr_cpus, nr_cpus > 4 ? 4096 : 0, &err);
     if (!w) {
         xte_print_error(stderr, &err);
         return 1;
