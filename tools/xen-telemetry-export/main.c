@@ -123,6 +123,9 @@ static int export_once(struct xtx_source *src, struct node_state *ns,
 
     if (src->refresh)
         src->refresh(src);
+    /* A round cut short by a signal is not a whole sample: keep the last. */
+    if (stop_requested)
+        return 0;
     for (unsigned int n = 0; n < XTE_NR_NODES; n++) {
         char msg[600];
 
@@ -285,7 +288,7 @@ int main(int argc, char **argv)
         src = xtx_source_trace(src_arg, delay, once ||
                                (strcmp(src_arg, "-") != 0 &&
                                 stat(src_arg, &st) == 0 && S_ISREG(st.st_mode)),
-                               &err);
+                               &stop_requested, &err);
         break;
     }
     if (!src) {

@@ -9,6 +9,7 @@
 #ifndef XTX_SOURCE_H
 #define XTX_SOURCE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,9 +52,12 @@ struct xtx_source *xtx_source_sim(const char *name, struct xte_error *err);
 struct xtx_source *xtx_source_xen(int *no_xen, struct xte_error *err);
 /*
  * interval_s: trace time between samples.  to_end: each round reads the
- * trace to its end (for --once) instead of what is available now.
+ * trace to its end (for --once) instead of what is available now; once
+ * *stop is nonzero (a signal), such a read gives up between two samples.
  */
 struct xtx_source *xtx_source_trace(const char *path, double interval_s,
-                                    int to_end, struct xte_error *err);
+                                    int to_end,
+                                    const volatile sig_atomic_t *stop,
+                                    struct xte_error *err);
 
 #endif /* XTX_SOURCE_H */

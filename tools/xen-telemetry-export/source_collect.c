@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collect.h"
 #include "source.h"
@@ -24,6 +25,7 @@ struct collect_source {
     struct xtp_sample *cur, *next;
     int recorded;
     int to_end;                 /* recorded: read to the end each round */
+    const volatile sig_atomic_t *stop;  /* to_end: give up when set */
     int have;                   /* cur holds a sample */
     int ended;                  /* 1 end of a recording, -1 failed */
     int failed_now;             /* last live read failed: err holds why */
@@ -57,11 +59,23 @@ static void collect_refresh(struct xtx_source *pub)
     }
     if (c->ended)
         return;
-    /* Block for the first sample only: an empty first export says nothing. */
-    for (int block = !c->have || c->to_end;; block = c->to_end) {
-        rc = xtp_source_read(c->src, c->next, block, &c->err);
+    /*
+     * Wait for the first sample (an empty first export says nothing), and
+     * for every sample when reading to the end; in short naps, so that a
+     * signal (*stop) is seen within one nap, not only at the next sample.
+     */
+    for (;;) {
+        if (c->stop && *c->stop)
+            return;
+        rc = xtp_source_read(c->src, c->next, 0, &c->err);
         if (rc == XTP_READ_SAMPLE) {
             take(c);
+            continue;
+        }
+        if (rc == XTP_READ_AGAIN && (c->to_end || !c->have)) {
+            struct timespec nap = { 0, 10 * 1000 * 1000 };
+
+            nanosleep(&nap, NULL);
             continue;
         }
         if (rc == XTP_READ_END) {
@@ -185,14 +199,18 @@ struct xtx_source *xtx_source_xen(int *no_xen, struct xte_error *err)
 }
 
 struct xtx_source *xtx_source_trace(const char *path, double interval_s,
-                                    int to_end, struct xte_error *err)
+                                    int to_end,
+                                    const volatile sig_atomic_t *stop,
+                                    struct xte_error *err)
 {
     struct xtp_source_opts o = {
         .kind = XTP_SRC_TRACE, .arg = path, .interval_s = interval_s,
     };
     struct xtx_source *s = collect_open(&o, NULL, err);
 
-    if (s)
+    if (s) {
         ((struct collect_source *)s)->to_end = to_end;
+        ((struct collect_source *)s)->stop = stop;
+    }
     return s;
 }

@@ -112,6 +112,26 @@ kill -TERM "$exp"; wait "$exp"; rc=$?
 left=$(find "$tmp" -name '.xen_telemetry.prom.*' | wc -l)
 [ "$left" -eq 0 ] || fail "$left temporary files left"
 n=$((n + 1)); echo "  ok   SIGTERM: exit 0, no temporary file left"
+# SIGTERM while --once reads a trace to its end (here a pipe that never
+# ends): it stops at once, exits 1 and writes no export (it waited for the
+# next sample, deaf to the signal, however long that took).
+mkdir -p "$tmp/sigterm"
+mkfifo "$tmp/sigterm/fifo"
+exec 7<>"$tmp/sigterm/fifo"
+"$EXPORT" --once --trace - --textfile "$tmp/sigterm" <"$tmp/sigterm/fifo" 2>/dev/null &
+exp=$!
+sleep 0.5
+kill -TERM "$exp"
+for _ in $(seq 100); do kill -0 "$exp" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$exp" 2>/dev/null; then
+    kill -KILL "$exp"; exec 7>&-
+    fail "--once --trace -: still running 10 s after SIGTERM"
+fi
+wait "$exp"; rc=$?
+exec 7>&-
+[ "$rc" -eq 1 ] || fail "--once --trace -: exit $rc after SIGTERM, expected 1"
+[ -z "$(ls "$tmp/sigterm" | grep -v '^fifo$')" ] || fail "--once --trace -: wrote $(ls "$tmp/sigterm") after SIGTERM"
+n=$((n + 1)); echo "  ok   SIGTERM during --once --trace: exit 1 at once, nothing written"
 # The systemd examples parse, with ExecStart pointed at this build.
 if command -v systemd-analyze >/dev/null; then
     mkdir -p "$tmp/units"
