@@ -156,7 +156,7 @@ static double time_file_order_walk(const char *path, uint64_t want)
         }
         memcpy(&hdr, buf + pos, 4);
         nx = (hdr >> 28) & 7u;
-        size = 4 + ((hdr >> 31) ? 8 : 0) + 4 * nx;
+        size = XTE_REC_BYTES(hdr);
         if (left == 0) {                /* a window record */
             memcpy(&cpu, buf + pos + 4, 4);
             memcpy(&left, buf + pos + 8, 4);

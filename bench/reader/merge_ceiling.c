@@ -52,9 +52,6 @@
 #define PAD8(n)       (((n) + 7u) & ~7u)
 #define MAX_THREADS   16u
 
-#define REC_BYTES(hdr) \
-    (4u + (((hdr) >> 31) ? 8u : 0u) + 4u * (((hdr) >> 28) & 7u))
-
 struct window {
     uint64_t off;                       /* its first record */
     uint32_t len;
@@ -120,7 +117,7 @@ static void decode_cpu(struct slice *s, unsigned int c)
             t = next;
             s->tsc[c][n] = t;
             s->rec[c][n++] = p;
-            p += REC_BYTES(hdr);
+            p += XTE_REC_BYTES(hdr);
         }
         s->last_tsc[c] = t;
         s->pos[c] = (uint32_t)(p - (m->base + w->off));
@@ -337,7 +334,7 @@ static void seek_cpu(struct slice *s, unsigned int c, uint64_t t)
         if (next >= t)
             break;
         last = next;
-        p += REC_BYTES(hdr);
+        p += XTE_REC_BYTES(hdr);
     }
     if (p >= end) {
         w++;

@@ -83,9 +83,6 @@
 /* next() fills this many records at a time (see fill()). */
 #define DQ_LEN        64u
 
-#define REC_BYTES(hdr) \
-    (4u + (((hdr) >> 31) ? 8u : 0u) + 4u * (((hdr) >> 28) & 7u))
-
 struct seg {                    /* one window of one pCPU */
     uint64_t hdr_off;           /* offset of its TRC_TRACE_CPU_CHANGE */
     uint64_t off;               /* offset of its first record */
@@ -492,7 +489,7 @@ static int peek_one(struct xte_reader *r, struct cpu *c)
         }
         p = c->buf + c->rd;
         memcpy(&hdr, p, 4);
-        size = REC_BYTES(hdr);
+        size = XTE_REC_BYTES(hdr);
         if (size > left)
             return fault(r, off, "record (header 0x%08x, %u bytes) crosses "
                          "the end of its window (cpu %u, window record at "
@@ -624,7 +621,7 @@ static int parse_window(struct xte_reader *r, uint64_t off, const uint8_t *p,
     if (nx < 2)
         return fault(r, off, "TRC_TRACE_CPU_CHANGE with %u extra words "
                      "(needs 2: pCPU and byte count)", nx);
-    *size = REC_BYTES(hdr);
+    *size = XTE_REC_BYTES(hdr);
     if (n < *size)
         return 0;
     at = 4 + ((hdr >> 31) ? 8 : 0);
@@ -894,7 +891,7 @@ static void consume(struct xte_reader *r, const uint8_t *p, size_t n)
                 uint32_t h;
 
                 memcpy(&h, r->hdr, 4);
-                want = REC_BYTES(h);
+                want = XTE_REC_BYTES(h);
             }
             take = want - r->hdr_have < n ? want - r->hdr_have : n;
             memcpy(r->hdr + r->hdr_have, p, take);
@@ -1061,7 +1058,7 @@ static inline int parse_fast(const uint8_t *p, uint32_t left,
     if (left < 4)
         return 0;
     memcpy(&hdr, p, 4);
-    *size = REC_BYTES(hdr);
+    *size = XTE_REC_BYTES(hdr);
     if (*size > left || (hdr & 0x0fffffffu) == XTE_TRC_TRACE_CPU_CHANGE)
         return 0;
     memcpy(&t, p + 4, 8);

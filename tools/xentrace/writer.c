@@ -235,7 +235,7 @@ int xte_writer_window(struct xte_writer *w, unsigned int cpu,
                                  "window for pCPU %u: %zu stray bytes at "
                                  "its end", cpu, len - pos);
         memcpy(&hdr, p + pos, 4);
-        size = 4 + ((hdr >> 31) ? 8 : 0) + 4 * ((hdr >> 28) & 7);
+        size = XTE_REC_BYTES(hdr);
         if (size > len - pos)
             return xte_set_error(&w->err, w->name, w->offset,
                                  "window for pCPU %u: record at byte %zu "

@@ -38,6 +38,10 @@
 
 #define XTE_MAX_EXTRA 7
 
+/* A record's byte count, from its header (see the format above). */
+#define XTE_REC_BYTES(hdr) \
+    (4u + (((hdr) >> 31) ? 8u : 0u) + 4u * (((hdr) >> 28) & 7u))
+
 /* An error names the input and the byte offset at which it was found. */
 struct xte_error {
     char file[256];
