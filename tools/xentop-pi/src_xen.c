@@ -10,6 +10,7 @@
  * not_built (the fix is not in this hypervisor), not read as zeros.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,74 @@ struct xen {
     unsigned int info_cap;
 };
 
+/*
+ * Append "what" (printf-style) to the sample's note, after sep when the
+ * note already says something.
+ */
+static void note_add(struct xtp_sample *s, const char *sep,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note_add(struct xtp_sample *s, const char *sep,
+                     const char *fmt, ...)
+{
+    size_t l = strlen(s->note);
+    va_list ap;
+
+    if (l && l + 1 < sizeof(s->note))
+        l += (size_t)snprintf(s->note + l, sizeof(s->note) - l, "%s", sep);
+    if (l + 1 >= sizeof(s->note))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(s->note + l, sizeof(s->note) - l, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * The note says why nodes are absent, from their flags: a hypervisor
+ * without the telemetry core lacks them all; otherwise a node is of a fix
+ * not built in, or could not be read.
+ */
+static void note_absent_nodes(struct xtp_sample *s)
+{
+    static const char *const heads[] = {
+        "hypervisor lacks telemetry nodes: ",
+        "fixes not built into this hypervisor: ",
+        "cannot read ",
+    };
+
+    for (unsigned int kind = 0; kind < 3; kind++) {
+        const char *head = heads[kind];
+
+        for (unsigned int i = 0; i < XTE_NR_NODES; i++) {
+            const struct xtp_node *n = &s->node[i];
+            const char *name = xte_nodes[i].subsystem;
+            /* Kinds apart by "; ", the nodes of one kind by a space. */
+            const char *sep = head[0] ? "; " : " ";
+
+            if (n->present ||
+                kind != (n->not_built ? 1u : n->read_errno ? 2u : 0u))
+                continue;
+
+            if (kind == 1)
+                note_add(s, sep, "%s%s", head, name);
+            else if (kind == 2)
+                note_add(s, sep, "%s/telemetry/%s (%s)", head, name,
+                         strerror(n->read_errno));
+            else
+                note_add(s, sep, "%s/telemetry/%s", head, name);
+            head = "";
+        }
+        /* A stock hypervisor: the rest says nothing more. */
+        if (kind == 0 && s->note[0])
+            return;
+    }
+}
+
 static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
                     struct xte_error *err)
 {
     struct xen *x = src->priv;
     xc_physinfo_t phys;
-    char missing[200] = "", unbuilt[100] = "", unreadable[200] = "";
     struct timespec ts;
     int n, have_dir = -1;
 
@@ -115,8 +178,6 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
         data = xenhypfs_read_raw(x->hyp, path, &ent);
         if (!data) {
             int e = errno;
-            char *list = missing;
-            size_t cap = sizeof(missing), l;
 
             /* No such node in a /telemetry: its fix is not built in. */
             if (e == ENOENT && have_dir < 0) {
@@ -127,21 +188,10 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
                 have_dir = d != NULL;
                 free(d);
             }
-            if (e == ENOENT && have_dir) {
-                s->node[i].not_built = 1;
-                list = unbuilt;
-                cap = sizeof(unbuilt);
-            } else if (e != ENOENT) {
+            if (e == ENOENT)
+                s->node[i].not_built = have_dir;
+            else
                 s->node[i].read_errno = e;
-                list = unreadable;
-                cap = sizeof(unreadable);
-            }
-            l = strlen(list);
-            snprintf(list + l, cap - l, "%s%s", l ? " " : "",
-                     list == unbuilt ? xte_nodes[i].subsystem : path);
-            if (list == unreadable && strlen(list) < cap)
-                snprintf(list + strlen(list), cap - strlen(list),
-                         " (%s)", strerror(e));
             continue;
         }
         if (xtp_sample_set_node(s, i, data, ent->size, path, err) < 0) {
@@ -157,14 +207,8 @@ static int xen_read(struct xtp_source *src, struct xtp_sample *s, int block,
     if (!x->hyp)
         snprintf(s->note, sizeof(s->note), "no hypervisor filesystem "
                  "(hypfs): no telemetry nodes, no /params");
-    else if (missing[0])
-        snprintf(s->note, sizeof(s->note),
-                 "hypervisor lacks telemetry nodes: %s", missing);
-    else if (unbuilt[0] || unreadable[0])
-        snprintf(s->note, sizeof(s->note), "%s%s%s%s%s",
-                 unbuilt[0] ? "fixes not built into this hypervisor: " : "",
-                 unbuilt, unbuilt[0] && unreadable[0] ? "; " : "",
-                 unreadable[0] ? "cannot read " : "", unreadable);
+    else
+        note_absent_nodes(s);
 
     for (unsigned int i = 0;
          x->hyp && i < sizeof(shown_params) / sizeof(*shown_params); i++) {
