@@ -30,9 +30,10 @@
 -- TSC ticks, see runs.time_unit).  sample_ns (counter tables) is the
 -- hypervisor's NOW() of the sample.
 --
--- Changing this file: bump the version below and in
--- tools/xenalyze-ext/sqlite_ingest.c (XA_SCHEMA_VERSION), and add an
--- upgrade step there for databases built by the previous version.
+-- Changing this file: bump the version below and XTE_SCHEMA_VERSION in
+-- tools/xentrace/xentrace.h (check-generated.sh holds them together), and
+-- add an upgrade step in tools/xenalyze-ext/sqlite_ingest.c for databases
+-- built by the previous version.
 
 PRAGMA foreign_keys = ON;
 

@@ -127,7 +127,7 @@ static int table_exists(struct xa_db *d, const char *name)
 static int check_version(struct xa_db *d, char *err, size_t len)
 {
     sqlite3_stmt *s;
-    long long v = 0;
+    struct xte_error e;
     int rc, any;
 
     rc = sqlite3_prepare_v2(d->db, "SELECT COUNT(*) FROM sqlite_master",
@@ -145,25 +145,11 @@ static int check_version(struct xa_db *d, char *err, size_t len)
         snprintf(err, len, "%s: not a xen-vtd-scale database (it has tables "
                  "but no schema_version table); this xenalyze-ext writes "
                  "schema version %d: use another file", d->path,
-                 XA_SCHEMA_VERSION);
+                 XTE_SCHEMA_VERSION);
         return -1;
     }
-    if (sqlite3_prepare_v2(d->db, "SELECT MAX(version) FROM schema_version",
-                           -1, &s, NULL) != SQLITE_OK)
-        return fail(err, len, d->path, d->db, "cannot read schema_version");
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    if (v > XA_SCHEMA_VERSION) {
-        snprintf(err, len, "%s: schema version %lld is newer than this "
-                 "xenalyze-ext's (%d); use a newer xenalyze-ext or another "
-                 "database file", d->path, v, XA_SCHEMA_VERSION);
-        return -1;
-    }
-    if (v < XA_SCHEMA_VERSION) {
-        snprintf(err, len, "%s: schema version %lld is older than this "
-                 "xenalyze-ext's (%d) and there is no upgrade from it; use "
-                 "another database file", d->path, v, XA_SCHEMA_VERSION);
+    if (xte_db_check_version(d->db, d->path, "xenalyze-ext", &e) < 0) {
+        snprintf(err, len, "%s: %s", e.file, e.msg);
         return -1;
     }
     return 0;

@@ -18,13 +18,12 @@
 
 #include "analysis.h"
 
-#define XA_SCHEMA_VERSION 1
 #define XA_DB_BATCH       65536u
 
 struct xa_db;
 
 /*
- * Open or create the database and bring its schema to XA_SCHEMA_VERSION,
+ * Open or create the database and bring its schema to XTE_SCHEMA_VERSION,
  * or refuse: NULL and a message naming the file in err.
  */
 struct xa_db *db_open(const char *path, char *err, size_t errlen);

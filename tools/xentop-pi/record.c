@@ -151,34 +151,6 @@ static int has_runs_table(struct xtp_recorder *r, int *has,
     return 0;
 }
 
-/*
- * The writers' contract (schemas/README.md): a database of another schema
- * version is refused, naming the file and both versions.  Version 1 is
- * the only one there is, so there is no upgrade to run.
- */
-#define XTP_SCHEMA_VERSION 1
-
-static int check_schema_version(struct xtp_recorder *r, struct xte_error *err)
-{
-    sqlite3_stmt *st;
-    long long v = XTP_SCHEMA_VERSION;
-
-    if (sqlite3_prepare_v2(r->db, "SELECT MAX(version) FROM schema_version",
-                           -1, &st, NULL))
-        return 0;               /* no such table: a new database */
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (v == XTP_SCHEMA_VERSION)
-        return 0;
-    return xte_set_error(err, r->path, 0, "schema version %lld is %s than "
-                         "this xentop-pi's (%d)%s; use another database "
-                         "file", v, v > XTP_SCHEMA_VERSION ? "newer" : "older",
-                         XTP_SCHEMA_VERSION, v > XTP_SCHEMA_VERSION ? "" :
-                         " and there is no upgrade from it");
-}
-
 struct xtp_recorder *xtp_recorder_open(const char *path, const char *source,
                                        struct xte_error *err)
 {
@@ -203,7 +175,8 @@ struct xtp_recorder *xtp_recorder_open(const char *path, const char *source,
         goto fail;
     }
     sqlite3_busy_timeout(r->db, 2000);
-    if (has_runs_table(r, &has, err) < 0 || check_schema_version(r, err) < 0)
+    if (has_runs_table(r, &has, err) < 0 ||
+        xte_db_check_version(r->db, r->path, "xentop-pi", err) < 0)
         goto fail;
     /* The writers' contract: WAL, so queries can read while we record. */
     sqlite3_exec(r->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);

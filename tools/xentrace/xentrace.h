@@ -207,4 +207,18 @@ int xte_format_record(const struct xte_record *rec, struct xte_timebase *tb,
  */
 const char *xte_db_file(const char *path, char *buf, size_t len);
 
+/* The schema version schemas/schema.sql builds (its schema_version row). */
+#define XTE_SCHEMA_VERSION 1
+
+struct sqlite3;
+/*
+ * The writers' contract (schemas/README.md): a database of another schema
+ * version is refused, naming the file and both versions.  0 when db (path)
+ * has XTE_SCHEMA_VERSION or no schema_version table at all (a new file:
+ * whether it is someone else's is the caller's question); -1 with err set
+ * ("this TOOL's" in its message) otherwise.
+ */
+int xte_db_check_version(struct sqlite3 *db, const char *path,
+                         const char *tool, struct xte_error *err);
+
 #endif /* XTE_XENTRACE_H */

@@ -38,4 +38,13 @@ copy contrib/prometheus/xen-telemetry-rules.yml $PER_FRAME 'holds ([0-9]+) handl
 copy contrib/prometheus/xen-telemetry-rules.test.yml $PER_FRAME '4 \* ([0-9]+) handles'
 copy docs/PROMETHEUS.md $PER_FRAME 'the ([0-9]+) handles a frame holds'
 copy tools/xentop-pi/README.md $PER_FRAME 'frame holds ([0-9]+) handles'
+
+# The schema version the tools accept (XTE_SCHEMA_VERSION) is the one
+# schemas/schema.sql writes.
+want=$(sed -nE 's/^#define XTE_SCHEMA_VERSION ([0-9]+)$/\1/p' tools/xentrace/xentrace.h)
+got=$(sed -nE 's/^INSERT OR IGNORE INTO schema_version \(version\) VALUES \(([0-9]+)\);$/\1/p' schemas/schema.sql)
+if [ -z "$want" ] || [ "$got" != "$want" ]; then
+    echo "DRIFT: schemas/schema.sql writes schema version '$got', XTE_SCHEMA_VERSION is '$want'"
+    status=1
+fi
 exit $status
